@@ -1,0 +1,64 @@
+"""Shared fixtures: the chapters' run (once per session, started early) and the built site."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+import pytest
+
+from book import ROOT, SNIPPETS, run_chapters
+
+sys.path.insert(0, str(SNIPPETS))
+
+_chapters: dict = {}
+_workroot = Path(tempfile.mkdtemp(prefix="lstm-book-run-"))
+
+
+def _run_in_background():
+    try:
+        _chapters["runs"] = run_chapters(_workroot)
+    except BaseException as e:  # reported by the fixture, in the tests that need the run
+        _chapters["error"] = e
+
+
+def pytest_collection_finish(session):
+    """Start the chapters' run as soon as we know a test needs it, so other tests overlap with it."""
+    if any("runs" in getattr(item, "fixturenames", ()) for item in session.items):
+        _chapters["thread"] = threading.Thread(target=_run_in_background, daemon=True)
+        _chapters["thread"].start()
+
+
+def pytest_sessionfinish(session):
+    if "thread" in _chapters:
+        _chapters["thread"].join()
+    shutil.rmtree(_workroot, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def runs():
+    """Each chapter page executed once, top to bottom, as a notebook in a fresh kernel."""
+    _chapters["thread"].join()
+    if "error" in _chapters:
+        pytest.fail(f"the chapters could not be run: {_chapters['error']!r}")
+    return _chapters["runs"]
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The site, built once with `mkdocs build --strict`."""
+    site = tmp_path_factory.mktemp("site")
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
+    assert not warnings, "mkdocs build printed warnings:\n" + "\n".join(warnings)
+    return site
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")

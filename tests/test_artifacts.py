@@ -1,0 +1,72 @@
+"""The committed artifacts in docs/generated/ are what this run produces, within a stated tolerance."""
+from __future__ import annotations
+
+import pytest
+
+import regenerate
+from book import GENERATED, numbers_close, parse_curves, read_scalars
+
+# Runs are bit-identical on one CPU; the tolerance absorbs other CPUs' float rounding, not real change.
+TOLERANCE = dict(rel=1e-3, abs_=1e-4)
+HOW_TO_FIX = "run `python tests/regenerate.py --skip-seed-study` and commit docs/generated/"
+
+
+@pytest.fixture(scope="session")
+def fresh(runs) -> dict[str, str]:
+    return regenerate.run_artifacts(runs)
+
+
+def committed_run_artifacts() -> list[str]:
+    return sorted(str(p.relative_to(GENERATED)) for sub in ("notebooks", "outputs", "curves")
+                  for p in (GENERATED / sub).rglob("*") if p.is_file()) + ["weights.json"]
+
+
+@pytest.mark.parametrize("rel", committed_run_artifacts())
+def test_committed_artifact_is_fresh(fresh, rel):
+    assert rel in fresh, f"docs/generated/{rel} is no longer produced by the run; {HOW_TO_FIX}"
+    committed = (GENERATED / rel).read_text(encoding="utf-8")
+    problem = numbers_close(fresh[rel], committed, **TOLERANCE)
+    assert problem is None, f"docs/generated/{rel} is stale: {problem}; {HOW_TO_FIX}"
+
+
+def test_every_artifact_is_committed(fresh):
+    missing = sorted(set(fresh) - set(committed_run_artifacts()))
+    assert not missing, f"the run produces files that are not committed: {missing}; {HOW_TO_FIX}"
+
+
+@pytest.mark.parametrize("stem", sorted(regenerate.CHART_SPECS))
+def test_chart_is_drawn_from_its_curve_data(stem):
+    committed = (GENERATED / f"charts/{stem}.html").read_text(encoding="utf-8")
+    assert committed == regenerate.chart_html(stem, GENERATED / f"curves/{stem}.csv"), \
+        f"docs/generated/charts/{stem}.html was not drawn from curves/{stem}.csv; {HOW_TO_FIX}"
+
+
+def test_seed_study_table_comes_from_its_data():
+    import json
+
+    results = json.loads((GENERATED / "seed_study.json").read_text(encoding="utf-8"))
+    assert (GENERATED / "seed_study.md").read_text(encoding="utf-8") == regenerate.seed_study_table(results)
+
+
+def test_tensorboard_logs_hold_the_three_tags(runs):
+    """The post's `tensorboard --logdir=lightning_logs/` has event files to show."""
+    for page, versions in (("lstm-by-hand", ("version_0", "version_1")), ("nn-lstm", ("version_0",))):
+        for version in versions:
+            rows = read_scalars(runs[page].workdir / "lightning_logs" / version)
+            assert all(tag in {k for r in rows for k in r} for tag in ("train_loss", "out_0", "out_1"))
+
+
+def test_missing_log_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no TensorBoard event file in .*version_7"):
+        read_scalars(tmp_path / "version_7")
+
+
+@pytest.mark.parametrize("content", ["", "step,loss\n1,0.5\n", "step,train_loss,out_0,out_1\n", "step,train_loss,out_0,out_1\nx,1,2,3\n"])
+def test_malformed_chart_data_is_named(content, tmp_path):
+    path = GENERATED / "curves" / "_malformed_test.csv"
+    path.write_text(content, encoding="utf-8")
+    try:
+        with pytest.raises(ValueError, match="docs/generated/curves/_malformed_test.csv"):
+            parse_curves(path)
+    finally:
+        path.unlink()

@@ -1,0 +1,73 @@
+"""The built site carries the whole post, typesets its math with a local MathJax, and searches in Chinese."""
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from book import ROOT
+
+POST = (Path(__file__).parent / "source-post.zh.md").read_text(encoding="utf-8").split("---\n", 2)[2]
+PAGES = {"index": "index.html", "theory": "theory/index.html", "lstm-by-hand": "lstm-by-hand/index.html",
+         "nn-lstm": "nn-lstm/index.html"}
+
+
+def visible_text(site: Path) -> str:
+    text = "".join((site / p).read_text(encoding="utf-8") for p in PAGES.values())
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+def normalise(s: str) -> str:
+    return re.sub(r"\s+", "", s)
+
+
+def test_every_formula_of_the_post_is_on_the_theory_page(built_site):
+    page = (built_site / "theory/index.html").read_text(encoding="utf-8")
+    math = [m.group(1) for m in re.finditer(r'class="arithmatex">(.*?)</(?:span|div)>', page, re.S)]
+    shown = {normalise(html.unescape(m)).strip("\\()[]") for m in math}
+    formulas = re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", POST.split("## 2.")[0], re.S)
+    expected = {normalise(a or b) for a, b in formulas}
+    assert len(expected) >= 15
+    assert not {f for f in expected if not any(f in s for s in shown)}, "formulas of the post missing"
+
+
+def test_every_heading_link_and_emoji_of_the_post_is_on_the_site(built_site):
+    text = normalise(visible_text(built_site))
+    headings = [re.sub(r"\*\*", "", h) for h in re.findall(r"^#{2,4} (.+)$", POST, re.M)]
+    links = re.findall(r"https?://\S+", POST)
+    emoji = re.findall(r"[\U0001F300-\U0001FAFF\u2705\u270B\u2728\u26A0]", POST)
+    missing = [x for x in headings + links + emoji if normalise(html.unescape(x)) not in text]
+    assert not missing, f"parts of the post missing from the site: {missing}"
+
+
+def test_nav_has_one_page_per_section_in_order(built_site):
+    home = (built_site / "index.html").read_text(encoding="utf-8")
+    order = [home.find(f'href="{p}/"') for p in ("theory", "lstm-by-hand", "nn-lstm")]
+    assert -1 not in order and order == sorted(order), order
+
+
+def test_mathjax_and_fonts_are_served_by_the_site(built_site):
+    for page in PAGES.values():
+        source = (built_site / page).read_text(encoding="utf-8")
+        assert "fonts.googleapis.com" not in source and "fonts.gstatic.com" not in source, page
+        scripts = re.findall(r'<script[^>]+src="([^"]+)"', source)
+        assert any(s.endswith("assets/vendor/mathjax/tex-chtml.js") for s in scripts), page
+        assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))], (page, scripts)
+    assert (built_site / "assets/vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff").exists()
+
+
+def test_chinese_search_finds_the_forget_gate(built_site):
+    index = json.loads((built_site / "search/search_index.json").read_text(encoding="utf-8"))
+    assert index["config"]["lang"][0] == "zh"
+    hits = {doc["location"].split("#")[0] for doc in index["docs"] if "遗忘\u200b门" in doc["text"]
+            or "遗忘门" in doc["title"]}
+    assert "theory/" in hits, "jieba did not segment 遗忘门 on the theory page"
+
+
+def test_notebooks_are_pages_and_downloads(built_site):
+    for page in ("theory", "lstm-by-hand", "nn-lstm"):
+        assert (built_site / f"generated/notebooks/{page}/index.html").exists()
+        assert (built_site / f"generated/notebooks/{page}.ipynb").exists()
