@@ -33,11 +33,22 @@ def test_python_block_runs(runs, block):
 def test_shell_block_is_valid(block):
     result = subprocess.run(["bash", "-n"], input=block.code, capture_output=True, text=True)
     assert result.returncode == 0, f"{block.name} is not valid shell: {result.stderr}"
-    for line in block.code.splitlines():
-        words = shlex.split(line, comments=True)
+    for command in re.split(r"&&|;|\n", block.code):
+        words = shlex.split(command, comments=True)
         if words[:2] in (["pip", "install"], ["conda", "install"]):
-            for package in (w for w in words[2:] if not w.startswith("-") and w != "conda-forge"):
-                importlib.metadata.version(package)  # raises if the page names a package that does not exist
+            for package in installed_names(words[2:]):
+                importlib.metadata.version(package)  # raises if the page names a package that is not real
+
+
+def installed_names(args: list[str]) -> list[str]:
+    """The package names in `pip install`/`conda install` arguments (not options or their values)."""
+    names, skip = [], False
+    for arg in args:
+        if skip or arg.startswith("-"):
+            skip = arg in ("-r", "-c", "--channel", "--requirement", "--index-url")
+            continue
+        names.append(arg)
+    return names
 
 
 def test_hand_made_model_is_only_fair_after_2000_epochs(runs):

@@ -1,0 +1,91 @@
+"""Hand-made LSTM == nn.LSTM, the shape table holds on real tensors, and the seed study re-checks."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import torch
+import torch.nn as nn
+
+import seed_study
+from book import DOCS, GENERATED
+from lstm_by_hand import LSTMbyHand
+from weight_mapping import copy_hand_weights
+
+INPUTS = torch.tensor([[0., 0.5, 0.25, 1.], [1., 0.5, 0.25, 1.]])
+
+
+def assert_same_predictions(hand: LSTMbyHand):
+    builtin = copy_hand_weights(hand, nn.LSTM(input_size=1, hidden_size=1))
+    assert sum(p.numel() for p in hand.parameters()) == 12
+    assert sum(p.numel() for p in builtin.parameters()) == 16
+    with torch.no_grad():
+        for x in INPUTS:
+            assert abs(hand(x).item() - builtin(x.view(4, 1))[0][-1].item()) < 1e-6
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_weights_agree(seed):
+    torch.manual_seed(seed)
+    assert_same_predictions(LSTMbyHand())
+
+
+@pytest.mark.parametrize("checkpoint", ["after_2000", "after_5000"])
+def test_trained_weights_agree(checkpoint):
+    hand = LSTMbyHand()
+    weights = json.loads((GENERATED / "weights.json").read_text(encoding="utf-8"))[checkpoint]
+    hand.load_state_dict({k: torch.tensor(v) for k, v in weights.items()})
+    assert_same_predictions(hand)
+
+
+@pytest.mark.parametrize("lstm", [nn.LSTM(2, 1), nn.LSTM(1, 2), nn.LSTM(1, 1, num_layers=2),
+                                  nn.LSTM(1, 1, bidirectional=True)], ids=repr)
+def test_mapping_rejects_other_shapes(lstm):
+    before = {k: v.clone() for k, v in lstm.state_dict().items()}
+    with pytest.raises(ValueError, match="nn.LSTM"):
+        copy_hand_weights(LSTMbyHand(), lstm)
+    assert all(torch.equal(before[k], v) for k, v in lstm.state_dict().items()), "weights changed before refusing"
+
+
+def test_shape_table_matches_the_tensors(runs):
+    """Each row of the page's shape table is what chapter 3 printed for real tensors."""
+    page = (DOCS / "nn-lstm.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (不带 batch|带 batch（默认）|`batch_first=True`) \|(.+)\|$", page, re.M)
+    printed = runs["nn-lstm"].text(runs["nn-lstm"].cell_for("chapter3.py:shapes")).splitlines()
+    assert len(rows) == 3 and len(printed) == 3
+    for (_, cells), line in zip(rows, printed):
+        table = [tuple(map(int, re.findall(r"\d+", c.split("=")[-1]))) for c in cells.split("|")]
+        shown = [tuple(map(int, re.findall(r"\d+", s))) for s in re.findall(r"\(([\d, ]+)\)", line)]
+        assert table == shown, f"table row {cells!r} disagrees with the tensors: {line!r}"
+
+
+def test_plain_loop_gives_lightnings_numbers(runs):
+    """Chapter 3 retrains chapter 2's model without Lightning and prints the same predictions."""
+    lightning = runs["lstm-by-hand"].text(runs["lstm-by-hand"].cell_for("chapter2.py:check-resumed"))
+    plain = runs["nn-lstm"].text(runs["nn-lstm"].cell_for("chapter3.py:retrain-hand"))
+    numbers = lambda text: re.findall(r"tensor\((-?[\d.]+)\)", text)  # noqa: E731
+    assert numbers(lightning) == numbers(plain) and len(numbers(plain)) == 2, (lightning, plain)
+
+
+def committed_study() -> dict:
+    return json.loads((GENERATED / "seed_study.json").read_text(encoding="utf-8"))
+
+
+def recheck_cases():
+    hand_made = next(iter(seed_study.MODELS))
+    rows = committed_study()[hand_made]
+    converged = next(r for r in rows if r["learned"] and r["seed"] != 42)
+    stuck = next(r for r in rows if not r["learned"])
+    return [pytest.param(hand_made, converged, id=f"converges-seed{converged['seed']}"),
+            pytest.param(hand_made, stuck, id=f"stuck-seed{stuck['seed']}")]
+
+
+@pytest.mark.parametrize("model, expected", recheck_cases())
+def test_seed_study_rechecks(model, expected):
+    cls, epochs = seed_study.MODELS[model]
+    result = seed_study.run_seed(cls, epochs, expected["seed"])
+    assert result["learned"] == expected["learned"]
+    assert result["A"] == pytest.approx(expected["A"], abs=2e-3) and result["B"] == pytest.approx(expected["B"], abs=2e-3)
+    if not result["learned"]:
+        assert abs(result["A"] - 0.5) < 0.2 and abs(result["B"] - 0.5) < 0.2, "expected to be stuck near 0.5"
