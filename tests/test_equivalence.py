@@ -73,12 +73,13 @@ def committed_study() -> dict:
 
 
 def recheck_cases():
-    hand_made = next(iter(seed_study.MODELS))
-    rows = committed_study()[hand_made]
+    """One seed that converges and one that gets stuck, of nn.LSTM: its 300 epochs take a second."""
+    builtin = list(seed_study.MODELS)[1]
+    rows = committed_study()[builtin]
     converged = next(r for r in rows if r["learned"] and r["seed"] != 42)
     stuck = next(r for r in rows if not r["learned"])
-    return [pytest.param(hand_made, converged, id=f"converges-seed{converged['seed']}"),
-            pytest.param(hand_made, stuck, id=f"stuck-seed{stuck['seed']}")]
+    return [pytest.param(builtin, converged, id=f"converges-seed{converged['seed']}"),
+            pytest.param(builtin, stuck, id=f"stuck-seed{stuck['seed']}")]
 
 
 @pytest.mark.parametrize("model, expected", recheck_cases())
@@ -88,4 +89,20 @@ def test_seed_study_rechecks(model, expected):
     assert result["learned"] == expected["learned"]
     assert result["A"] == pytest.approx(expected["A"], abs=2e-3) and result["B"] == pytest.approx(expected["B"], abs=2e-3)
     if not result["learned"]:
-        assert abs(result["A"] - 0.5) < 0.2 and abs(result["B"] - 0.5) < 0.2, "expected to be stuck near 0.5"
+        assert abs(result["A"] - 0.5) < 0.05 and abs(result["B"] - 0.5) < 0.05, "expected to be stuck near 0.5"
+
+
+def test_stuck_runs_sit_near_one_half():
+    """The page says the runs that do not learn predict about 0.5 for both companies."""
+    stuck = [r for rows in committed_study().values() for r in rows if not r["learned"]]
+    assert stuck and all(abs(r["A"] - 0.5) < 0.1 and abs(r["B"] - 0.5) < 0.1 for r in stuck), stuck
+
+
+def test_seeds_page_prose_matches_the_study():
+    page = (DOCS / "seeds.md").read_text(encoding="utf-8")
+    said = re.search(r"手搓 LSTM 有 (\d+) 次学会、(\d+) 次没学会，`nn.LSTM` 有 (\d+) 次学会、(\d+) 次没学会", page)
+    counts = []
+    for rows in committed_study().values():
+        learned = sum(r["learned"] for r in rows)
+        counts += [learned, len(rows) - learned]
+    assert said and list(map(int, said.groups())) == counts, (said and said.groups(), counts)
