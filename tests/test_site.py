@@ -70,3 +70,32 @@ def test_notebooks_are_pages_and_downloads(built_site):
     for page in ("theory", "lstm-by-hand", "nn-lstm"):
         assert (built_site / f"generated/notebooks/{page}/index.html").exists()
         assert (built_site / f"generated/notebooks/{page}/{page}.ipynb").exists()
+
+
+def test_a_notebook_with_an_error_fails_the_build(tmp_path):
+    """The build's notebooks hook refuses a committed notebook that holds an error output."""
+    import importlib.util
+
+    import nbformat
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import File
+
+    spec = importlib.util.spec_from_file_location("notebooks_hook", ROOT / "docs/hooks/notebooks.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+
+    nb = nbformat.read(ROOT / "docs/generated/notebooks/nn-lstm.ipynb", as_version=4)
+    next(c for c in nb.cells if c.cell_type == "code").outputs.append(
+        nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="boom", traceback=[]))
+    (tmp_path / "generated/notebooks").mkdir(parents=True)
+    nbformat.write(nb, tmp_path / "generated/notebooks/nn-lstm.ipynb")
+    file = File("generated/notebooks/nn-lstm.ipynb", str(tmp_path), str(tmp_path / "site"), True)
+    with pytest.raises(PluginError, match=r"generated/notebooks/nn-lstm.ipynb: cells raised .*ZeroDivisionError"):
+        hook.on_files([file], {})
+
+
+def test_snippets_reload_the_served_site():
+    from mkdocs.config import load_config
+
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    assert str(ROOT / "snippets") in [str(Path(w).resolve()) for w in config["watch"]]

@@ -1,10 +1,31 @@
-"""MkDocs hook: notebook pages from mkdocs-jupyter 0.26.3 work with the site's own MathJax 3.
+"""MkDocs hook for the notebook pages that mkdocs-jupyter 0.26.3 renders from docs/generated/notebooks/.
 
-mkdocs-jupyter writes a MathJax 2 slot, `<script src=""> </script>`, which makes the browser load the
-page itself as a script (a console error). The math in notebook cells is typeset by the site's MathJax;
-assets/javascripts/mathjax-config.js marks those cells for it.
+- The notebooks are committed already executed (`execute: false`), so `allow_errors: false` never sees
+  them run: a notebook holding an error output fails the build here instead, naming the cell.
+- mkdocs-jupyter writes a MathJax 2 slot, `<script src=""> </script>`, which makes the browser load the
+  page itself as a script (a console error). The site's own MathJax typesets the cells' math;
+  assets/javascripts/mathjax-config.js marks those cells for it.
 """
+import json
+
+from mkdocs.exceptions import PluginError
+
 EMPTY_MATHJAX_SLOT = '<script src=""> </script>'
+
+
+def raised_cells(notebook: dict) -> list[str]:
+    return [f"cell {i} ({out.get('ename')}: {out.get('evalue')})"
+            for i, cell in enumerate(notebook.get("cells", []))
+            for out in cell.get("outputs", []) if out.get("output_type") == "error"]
+
+
+def on_files(files, config):
+    for file in files:
+        if file.src_uri.endswith(".ipynb"):
+            failed = raised_cells(json.loads(file.content_string))
+            if failed:
+                raise PluginError(f"{file.src_uri}: cells raised when the notebook ran: {', '.join(failed)}")
+    return files
 
 
 def on_post_page(output: str, page, config) -> str:
