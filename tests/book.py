@@ -244,6 +244,7 @@ class Run:
 
     def __init__(self, page: str, nb: nbformat.NotebookNode, workdir: Path):
         self.page, self.nb, self.workdir = page, nb, workdir
+        nb.metadata.get("language_info", {}).pop("version", None)  # the kernel's patch release varies by machine
         for cell in nb.cells:
             if cell.cell_type == "code":
                 cell.outputs = self._cleaned(cell.outputs)
