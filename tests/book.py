@@ -126,8 +126,12 @@ def code_blocks(page: str) -> list[Block]:
 
 # --- notebooks -----------------------------------------------------------------------------------
 
-def to_notebook_markdown(text: str) -> tuple[str, dict]:
-    """Material-only syntax made readable in Jupyter: admonitions become quotes, SVGs attachments."""
+WIDGET = re.compile(r'<div class="lstm-explorer".*?</div>', re.S)
+
+
+def to_notebook_markdown(text: str, page: str) -> tuple[str, dict]:
+    """Material-only syntax made readable in Jupyter: admonitions become quotes, SVGs attachments,
+    and the site's interactive widgets links to the page where they run."""
     out, attachments = [], {}
     lines = text.split("\n")
     i = 0
@@ -157,6 +161,7 @@ def to_notebook_markdown(text: str) -> tuple[str, dict]:
     body = IMAGE.sub(attach, "\n".join(out))
     # Links between pages point at the published site: a downloaded notebook has no neighbours.
     site = public_link_base()
+    body = WIDGET.sub(f"> 这个交互演示只能在网页上运行：<{site}/{page}/>", body)
     body = re.sub(r"\]\((?!https?:|#|attachment:)([\w./-]+)\.md(#[\w-]*)?\)", rf"]({site}/\1/\2)", body)
     return body.strip("\n"), attachments
 
@@ -177,7 +182,7 @@ def build_notebook(page: str) -> nbformat.NotebookNode:
         if text.startswith((" ", "\t")):  # the rest of an admonition that a code cell interrupted
             text = textwrap.indent(textwrap.dedent(text), "> ", lambda line: True)
         if text.strip():
-            source, attachments = to_notebook_markdown(text)
+            source, attachments = to_notebook_markdown(text, page)
             cell = nbformat.v4.new_markdown_cell(source, id=f"md-{len(nb.cells)}")
             if attachments:
                 cell.attachments = attachments

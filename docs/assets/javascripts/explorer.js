@@ -1,0 +1,486 @@
+// 2.7 节的交互演示：用真实训练得到的 12 个参数，一天一天地重放 LSTMbyHand.lstm_unit。
+// Plain JavaScript, no dependency. Each `.lstm-explorer` element reads its weights from the JSON at
+// its `data-weights` URL (relative to the page). Every number shown carries its full-precision value
+// in a `data-value` attribute (tests read those). Material's instant navigation swaps pages without
+// reloading scripts, so widgets are (re)mounted from `document$`; each element is mounted once.
+(function () {
+  "use strict";
+
+  var KEYS = ["wlr1", "wlr2", "blr1", "wpr1", "wpr2", "bpr1", "wp1", "wp2", "bp1", "wo1", "wo2", "bo1"];
+  var WEIGHT_SETS = [
+    { key: "after_2000", label: "训练 2000 轮" },
+    { key: "after_5000", label: "恢复训练到 5000 轮" }
+  ];
+  var COMPANIES = {
+    A: { name: "公司 A", inputs: [0, 0.5, 0.25, 1], label: 0 },
+    B: { name: "公司 B", inputs: [1, 0.5, 0.25, 1], label: 1 }
+  };
+  // Inputs accepted from the reader: the post's data lie in [0, 1]; a little on both sides lets the
+  // reader see what the cell does outside the training data without leaving sigmoid/tanh's useful range.
+  var MIN = -1, MAX = 2, STEP = 0.01;
+  var DAYS = 4;
+  var counter = 0;
+
+  // ---- the model: exactly LSTMbyHand.lstm_unit -------------------------------------------------
+  function sigmoid(z) { return 1 / (1 + Math.exp(-z)); }
+
+  function lstmUnit(w, x, C, h) {
+    var zf = h * w.wlr1 + x * w.wlr2 + w.blr1;
+    var zi = h * w.wpr1 + x * w.wpr2 + w.bpr1;
+    var zg = h * w.wp1 + x * w.wp2 + w.bp1;
+    var zo = h * w.wo1 + x * w.wo2 + w.bo1;
+    var f = sigmoid(zf), i = sigmoid(zi), g = Math.tanh(zg);
+    var Cn = C * f + g * i;
+    var o = sigmoid(zo);
+    var hn = Math.tanh(Cn) * o;
+    return { x: x, Cprev: C, hprev: h, zf: zf, zi: zi, zg: zg, zo: zo, f: f, i: i, g: g, C: Cn, o: o, h: hn };
+  }
+
+  function unroll(w, xs) {
+    var C = 0, h = 0, steps = [];
+    for (var t = 0; t < xs.length; t++) {
+      var s = lstmUnit(w, xs[t], C, h);
+      steps.push(s);
+      C = s.C;
+      h = s.h;
+    }
+    return steps;
+  }
+
+  // ---- weights --------------------------------------------------------------------------------
+  function validateWeights(data) {
+    if (!data || typeof data !== "object" || Array.isArray(data)) {
+      throw new Error("权重文件不是一个 JSON 对象");
+    }
+    WEIGHT_SETS.forEach(function (set) {
+      var w = data[set.key];
+      if (!w || typeof w !== "object" || Array.isArray(w)) {
+        throw new Error("缺少 “" + set.key + "” 这一组权重");
+      }
+      KEYS.forEach(function (k) {
+        if (!(k in w)) throw new Error(set.key + " 里缺少参数 " + k);
+        if (typeof w[k] !== "number" || !isFinite(w[k])) {
+          throw new Error(set.key + "." + k + " 不是一个有限的数字");
+        }
+      });
+    });
+    return data;
+  }
+
+  function loadWeights(url) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status + "，" + url);
+      return response.text();
+    }, function () {
+      throw new Error("网络请求失败，" + url);
+    }).then(function (text) {
+      var data;
+      try {
+        data = JSON.parse(text);
+      } catch (e) {
+        throw new Error("权重文件不是合法的 JSON");
+      }
+      return validateWeights(data);
+    });
+  }
+
+  // ---- formatting -----------------------------------------------------------------------------
+  function fmt(v, digits) {
+    if (typeof v !== "number" || !isFinite(v)) return "—";
+    var s = v.toFixed(digits === undefined ? 6 : digits);
+    if (/^-0\.?0*$/.test(s)) s = s.slice(1);
+    return s;
+  }
+
+  // A shown number: rounded text, full precision in data-value.
+  function num(v, digits, attrs) {
+    return "<span class=\"lstm-explorer__num\" data-value=\"" + String(v) + "\"" + (attrs || "") + ">" +
+      fmt(v, digits) + "</span>";
+  }
+
+  // Parse what the reader typed: a plain decimal number (full-width digits, "．" and "−" accepted).
+  function parseInput(text) {
+    var s = String(text).trim()
+      .replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
+      .replace(/[．。]/g, ".").replace(/[−－]/g, "-").replace(/＋/g, "+");
+    if (s === "") return { error: "empty" };
+    if (/^[+-]?\.?$/.test(s)) return { error: "partial" };
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) return { error: "nan" };
+    var v = Number(s);
+    if (!isFinite(v)) return { error: "nan" };
+    if (v < MIN || v > MAX) return { error: "range", value: v };
+    return { value: v };
+  }
+
+  var SUB = function (t) { return "<sub>" + t + "</sub>"; };
+  var VAR = function (name, t) { return "<var>" + name + "</var>" + (t === undefined ? "" : SUB(t)); };
+
+  // ---- the widget -----------------------------------------------------------------------------
+  function mount(root) {
+    if (root.getAttribute("data-explorer")) return;
+    root.setAttribute("data-explorer", "loading");
+    var id = "lstm-explorer-" + (++counter);
+    var attr = root.getAttribute("data-weights") || "";
+    var url;
+    try {
+      url = new URL(attr, window.location.href).href;
+    } catch (e) {
+      url = null;
+    }
+
+    var status = document.createElement("p");
+    status.className = "lstm-explorer__loading";
+    status.setAttribute("role", "status");
+    status.textContent = "正在读取训练好的权重……";
+    root.appendChild(status);
+
+    var failed = function (err) {
+      root.setAttribute("data-explorer", "error");
+      root.innerHTML = "";
+      var box = document.createElement("div");
+      box.className = "lstm-explorer__error";
+      box.setAttribute("role", "alert");
+      var strong = document.createElement("strong");
+      strong.textContent = "演示无法运行：读取训练好的权重失败。";
+      var detail = document.createElement("p");
+      detail.textContent = "原因：" + (err && err.message ? err.message : String(err)) +
+        "。权重文件由本站的生成命令写到 generated/weights.json，请检查它是否存在、格式是否正确。";
+      box.appendChild(strong);
+      box.appendChild(detail);
+      root.appendChild(box);
+    };
+
+    if (!url || !attr) {
+      failed(new Error("没有给出权重文件的地址（data-weights）"));
+      return;
+    }
+    if (typeof fetch !== "function") {
+      failed(new Error("浏览器不支持 fetch"));
+      return;
+    }
+    loadWeights(url).then(function (weights) {
+      root.innerHTML = "";
+      build(root, id, weights);
+      root.setAttribute("data-explorer", "ready");
+    }).catch(failed);
+  }
+
+  function build(root, id, weights) {
+    var state = {
+      set: "after_2000",
+      company: "A",
+      xs: COMPANIES.A.inputs.slice(),
+      step: 1,
+      invalid: {}   // day index -> message
+    };
+
+    var radios = function (name, legend, options) {
+      return "<fieldset class=\"lstm-explorer__choice\"><legend>" + legend + "</legend>" +
+        options.map(function (opt, k) {
+          var oid = id + "-" + name + "-" + k;
+          return "<span class=\"lstm-explorer__radio\"><input type=\"radio\" name=\"" + id + "-" + name +
+            "\" id=\"" + oid + "\" value=\"" + opt.value + "\"" + (opt.checked ? " checked" : "") + ">" +
+            "<label for=\"" + oid + "\">" + opt.label + "</label></span>";
+        }).join("") + "</fieldset>";
+    };
+
+    var inputRows = "";
+    for (var d = 0; d < DAYS; d++) {
+      var lid = id + "-x" + d;
+      inputRows += "<div class=\"lstm-explorer__input\">" +
+        "<label id=\"" + lid + "-label\" for=\"" + lid + "\">第 " + (d + 1) + " 天 " + VAR("x", d + 1) + "</label>" +
+        "<input type=\"text\" inputmode=\"decimal\" autocomplete=\"off\" spellcheck=\"false\" id=\"" + lid +
+        "\" data-day=\"" + d + "\" class=\"lstm-explorer__text\" aria-describedby=\"" + id + "-range " + id + "-message\">" +
+        "<input type=\"range\" min=\"" + MIN + "\" max=\"" + MAX + "\" step=\"" + STEP + "\" data-day=\"" + d +
+        "\" class=\"lstm-explorer__slider\" id=\"" + lid + "-slider\" aria-labelledby=\"" + lid + "-label " + lid + "-slider-name\">" +
+        "<span class=\"lstm-explorer__sr\" id=\"" + lid + "-slider-name\">滑块</span>" +
+        "</div>";
+    }
+
+    root.innerHTML =
+      "<div class=\"lstm-explorer__widget\" role=\"group\" aria-labelledby=\"" + id + "-title\">" +
+      "<p class=\"lstm-explorer__title\" id=\"" + id + "-title\"><strong>LSTM 单元逐日演示</strong></p>" +
+      "<div class=\"lstm-explorer__choices\">" +
+      radios("set", "权重", WEIGHT_SETS.map(function (s, k) {
+        return { value: s.key, label: s.label, checked: k === 0 };
+      })) +
+      radios("company", "数据", ["A", "B"].map(function (c) {
+        var co = COMPANIES[c];
+        return { value: c, label: co.name + "（" + co.inputs.join(", ") + "；标签 " + co.label + "）", checked: c === "A" };
+      })) +
+      "</div>" +
+      "<fieldset class=\"lstm-explorer__inputs\"><legend>四天的输入</legend>" +
+      "<p class=\"lstm-explorer__hint\" id=\"" + id + "-range\">可以输入 " + MIN + " 到 " + MAX +
+      " 之间的任意数字，或拖动滑块（步长 " + STEP + "；获得焦点后可用方向键调节，文本框里 ↑/↓ 每次改 " + STEP +
+      "，按住 Shift 改 0.1）。原文的数据都在 0 到 1 之间。</p>" +
+      inputRows +
+      "</fieldset>" +
+      "<p class=\"lstm-explorer__message\" id=\"" + id + "-message\" aria-live=\"polite\"></p>" +
+      "<div class=\"lstm-explorer__stepper\">" +
+      "<button type=\"button\" data-action=\"prev\">← 上一天</button>" +
+      "<button type=\"button\" data-action=\"next\">下一天 →</button>" +
+      "<button type=\"button\" data-action=\"reset\">重置（回到第 1 天）</button>" +
+      "<p class=\"lstm-explorer__status\" aria-live=\"polite\" data-role=\"status\"></p>" +
+      "</div>" +
+      "<div class=\"lstm-explorer__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-detail-caption\" data-role=\"detail\"></div>" +
+      "<div class=\"lstm-explorer__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-trace-caption\" data-role=\"trace\"></div>" +
+      "<div class=\"lstm-explorer__prediction\" data-role=\"prediction\"></div>" +
+      "<details class=\"lstm-explorer__weights\"><summary>查看这组权重的 12 个参数</summary><div class=\"lstm-explorer__scroll\" data-role=\"weights\"></div></details>" +
+      "</div>";
+
+    var q = function (sel) { return root.querySelector(sel); };
+    var texts = Array.prototype.slice.call(root.querySelectorAll(".lstm-explorer__text"));
+    var sliders = Array.prototype.slice.call(root.querySelectorAll(".lstm-explorer__slider"));
+    var message = q("#" + id + "-message");
+    var lastStatus = "";
+
+    function setInputs(xs) {
+      for (var d = 0; d < DAYS; d++) {
+        texts[d].value = String(xs[d]);
+        sliders[d].value = String(xs[d]);
+        texts[d].removeAttribute("aria-invalid");
+      }
+      state.invalid = {};
+      showMessage();
+    }
+
+    function showMessage() {
+      var days = Object.keys(state.invalid).sort();
+      message.textContent = days.length ? "⚠ " + days.map(function (d) { return state.invalid[d]; }).join(" ") +
+        " 预测仍按上一次有效的输入计算。" : "";
+      message.classList.toggle("is-error", days.length > 0);
+    }
+
+    function matchCompany() {
+      state.company = null;
+      Object.keys(COMPANIES).forEach(function (c) {
+        var ok = COMPANIES[c].inputs.every(function (v, d) { return v === state.xs[d]; });
+        if (ok) state.company = c;
+      });
+      root.querySelectorAll("input[name='" + id + "-company']").forEach(function (r) {
+        r.checked = r.value === state.company;
+      });
+    }
+
+    // commit: the reader finished typing (change/Enter); otherwise a half-typed number is not an error yet.
+    function onText(d, commit) {
+      var r = parseInput(texts[d].value);
+      var label = "第 " + (d + 1) + " 天的输入";
+      if (r.error) {
+        if (!commit && (r.error === "partial" || r.error === "empty")) return;
+        state.invalid[d] = r.error === "range"
+          ? label + " " + fmt(r.value, 2).replace(/\.?0+$/, "") + " 超出了范围，只能在 " + MIN + " 到 " + MAX + " 之间。"
+          : label + " “" + texts[d].value.trim() + "” 不是数字。";
+        texts[d].setAttribute("aria-invalid", "true");
+        showMessage();
+        return;
+      }
+      delete state.invalid[d];
+      texts[d].removeAttribute("aria-invalid");
+      showMessage();
+      sliders[d].value = String(r.value);
+      if (state.xs[d] !== r.value) {
+        state.xs[d] = r.value;
+        matchCompany();
+        render();
+      }
+    }
+
+    function onSlider(d) {
+      var v = Number(sliders[d].value);
+      if (!isFinite(v)) return;
+      texts[d].value = String(v);
+      delete state.invalid[d];
+      texts[d].removeAttribute("aria-invalid");
+      showMessage();
+      state.xs[d] = v;
+      matchCompany();
+      render();
+    }
+
+    texts.forEach(function (el, d) {
+      el.addEventListener("input", function () { onText(d, false); });
+      el.addEventListener("change", function () { onText(d, true); });
+      el.addEventListener("keydown", function (ev) {
+        if (ev.key === "Enter") {
+          onText(d, true);
+        } else if (ev.key === "ArrowUp" || ev.key === "ArrowDown") {
+          var r = parseInput(el.value);
+          if (r.error) { onText(d, true); return; }
+          ev.preventDefault();
+          var delta = (ev.shiftKey ? 0.1 : STEP) * (ev.key === "ArrowUp" ? 1 : -1);
+          var v = Math.min(MAX, Math.max(MIN, Math.round((r.value + delta) * 100) / 100));
+          el.value = String(v);
+          onText(d, true);
+        }
+      });
+    });
+    sliders.forEach(function (el, d) {
+      el.addEventListener("input", function () { onSlider(d); });
+    });
+
+    root.querySelectorAll("input[name='" + id + "-set']").forEach(function (r) {
+      r.addEventListener("change", function () {
+        if (r.checked) { state.set = r.value; render(); }
+      });
+    });
+    root.querySelectorAll("input[name='" + id + "-company']").forEach(function (r) {
+      r.addEventListener("change", function () {
+        if (!r.checked) return;
+        state.company = r.value;
+        state.xs = COMPANIES[r.value].inputs.slice();
+        setInputs(state.xs);
+        render();
+      });
+    });
+
+    root.querySelectorAll(".lstm-explorer__stepper button").forEach(function (b) {
+      b.addEventListener("click", function () {
+        if (b.getAttribute("aria-disabled") === "true") return;
+        var a = b.getAttribute("data-action");
+        if (a === "prev") state.step = Math.max(1, state.step - 1);
+        else if (a === "next") state.step = Math.min(DAYS, state.step + 1);
+        else state.step = 1;
+        render();
+      });
+    });
+
+    function detailTable(s, t) {
+      var w = weights[state.set];
+      var p = t - 1;
+      var hp = VAR("h", p === 0 ? "0" : p), xt = VAR("x", t);
+      var n4 = function (v) { return v < 0 ? "(" + num(v, 4) + ")" : num(v, 4); };
+      var rows = [
+        ["x", "今天的输入", VAR("x", t), "input_value", "第 " + t + " 天的数据", s.x],
+        ["Cprev", "昨天留下的长期记忆", VAR("C", p), "long_memory", p === 0 ? "一开始为 0" : "第 " + p + " 天的 " + VAR("C", p), s.Cprev],
+        ["hprev", "昨天留下的短期记忆", VAR("h", p), "short_memory", p === 0 ? "一开始为 0" : "第 " + p + " 天的 " + VAR("h", p), s.hprev],
+        ["f", "遗忘门", VAR("f", t), "long_remember_percent",
+          "σ(" + hp + "·wlr1 + " + xt + "·wlr2 + blr1)<br>= σ(" + n4(s.hprev) + "×" + n4(w.wlr1) + " + " + n4(s.x) + "×" + n4(w.wlr2) + " + " + n4(w.blr1) + ") = σ(" + num(s.zf, 4) + ")", s.f],
+        ["i", "输入门", VAR("i", t), "potential_remember_percent",
+          "σ(" + hp + "·wpr1 + " + xt + "·wpr2 + bpr1)<br>= σ(" + n4(s.hprev) + "×" + n4(w.wpr1) + " + " + n4(s.x) + "×" + n4(w.wpr2) + " + " + n4(w.bpr1) + ") = σ(" + num(s.zi, 4) + ")", s.i],
+        ["g", "候选记忆", VAR("C̃", t), "potential_memory",
+          "tanh(" + hp + "·wp1 + " + xt + "·wp2 + bp1)<br>= tanh(" + n4(s.hprev) + "×" + n4(w.wp1) + " + " + n4(s.x) + "×" + n4(w.wp2) + " + " + n4(w.bp1) + ") = tanh(" + num(s.zg, 4) + ")", s.g],
+        ["C", "长期记忆", VAR("C", t), "updated_long_memory",
+          VAR("C", p) + "·" + VAR("f", t) + " + " + VAR("C̃", t) + "·" + VAR("i", t) + "<br>= " + n4(s.Cprev) + "×" + n4(s.f) + " + " + n4(s.g) + "×" + n4(s.i), s.C],
+        ["o", "输出门", VAR("o", t), "output_percent",
+          "σ(" + hp + "·wo1 + " + xt + "·wo2 + bo1)<br>= σ(" + n4(s.hprev) + "×" + n4(w.wo1) + " + " + n4(s.x) + "×" + n4(w.wo2) + " + " + n4(w.bo1) + ") = σ(" + num(s.zo, 4) + ")", s.o],
+        ["h", "短期记忆", VAR("h", t), "updated_short_memory",
+          "tanh(" + VAR("C", t) + ")·" + VAR("o", t) + "<br>= tanh(" + n4(s.C) + ")×" + n4(s.o), s.h]
+      ];
+      var gate = { f: 1, i: 1, o: 1 };
+      return "<p class=\"lstm-explorer__table-title\" id=\"" + id + "-detail-caption\">第 " + t + " 天（" + VAR("t") + " = " + t + "）的计算" +
+        "<span class=\"lstm-explorer__caption-note\">（“怎么算”里的数字保留 4 位小数）</span></p>" +
+        "<table class=\"lstm-explorer__table lstm-explorer__detail\" aria-labelledby=\"" + id + "-detail-caption\">" +
+        "<thead><tr><th scope=\"col\">量</th><th scope=\"col\">值</th><th scope=\"col\">代码里的名字</th><th scope=\"col\">怎么算</th></tr></thead><tbody>" +
+        rows.map(function (r) {
+          var bar = gate[r[0]] ? "<span class=\"lstm-explorer__bar\" aria-hidden=\"true\"><span style=\"width:" +
+            (r[5] * 100).toFixed(1) + "%\"></span></span>" : "";
+          var cls = r[0] === "Cprev" || r[0] === "hprev" ? " class=\"is-carry\"" : (r[0] === "C" || r[0] === "h" ? " class=\"is-memory\"" : "");
+          return "<tr" + cls + "><th scope=\"row\">" + r[1] + " " + r[2] + "</th>" +
+            "<td class=\"lstm-explorer__value\">" + num(r[5], 6, " data-quantity=\"" + r[0] + "\" data-day=\"" + t + "\"") + bar + "</td>" +
+            "<td><code>" + r[3].replace(/_/g, "_<wbr>") + "</code></td><td class=\"lstm-explorer__formula\">" + r[4] + "</td></tr>";
+        }).join("") + "</tbody></table>";
+    }
+
+    function traceTable(steps) {
+      var rows = [
+        ["x", "输入", "x"], ["f", "遗忘门", "f"], ["i", "输入门", "i"], ["g", "候选记忆", "C̃"],
+        ["C", "长期记忆", "C"], ["o", "输出门", "o"], ["h", "短期记忆", "h"]
+      ];
+      var head = "<tr><th scope=\"col\">量</th>";
+      for (var t = 1; t <= DAYS; t++) {
+        head += "<th scope=\"col\"" + (t === state.step ? " aria-current=\"step\" class=\"is-current\"" : "") + ">第 " + t + " 天</th>";
+      }
+      head += "</tr>";
+      return "<p class=\"lstm-explorer__table-title\" id=\"" + id + "-trace-caption\">四天的轨迹（已算到第 " + state.step + " 天）</p>" +
+        "<table class=\"lstm-explorer__table lstm-explorer__trace\" aria-labelledby=\"" + id + "-trace-caption\">" +
+        "<thead>" + head + "</thead><tbody>" +
+        rows.map(function (r) {
+          var cells = "";
+          for (var t = 1; t <= DAYS; t++) {
+            var cur = t === state.step ? " class=\"is-current\"" : "";
+            cells += t <= state.step
+              ? "<td" + cur + ">" + num(steps[t - 1][r[0]], 6, " data-quantity=\"" + r[0] + "\" data-day=\"" + t + "\"") + "</td>"
+              : "<td class=\"is-pending\"><span aria-hidden=\"true\">…</span><span class=\"lstm-explorer__sr\">还没算到</span></td>";
+          }
+          return "<tr><th scope=\"row\">" + r[1] + " " + VAR(r[2], "t") + "</th>" + cells + "</tr>";
+        }).join("") + "</tbody></table>";
+    }
+
+    function predictionBox(steps) {
+      var w = weights[state.set];
+      var pred = steps[DAYS - 1].h;
+      var setLabel = WEIGHT_SETS.filter(function (s) { return s.key === state.set; })[0].label;
+      var pa = unroll(w, COMPANIES.A.inputs)[DAYS - 1].h;
+      var pb = unroll(w, COMPANIES.B.inputs)[DAYS - 1].h;
+      var good = Math.abs(pa - COMPANIES.A.label) < 0.1 && Math.abs(pb - COMPANIES.B.label) < 0.1;
+      var co = state.company && COMPANIES[state.company];
+      var html = "<p class=\"lstm-explorer__answer\">预测（第 4 天的短期记忆 " + VAR("h", 4) + "）：" +
+        "<strong>" + num(pred, 6, " data-quantity=\"prediction\"") + "</strong></p>";
+      html += co
+        ? "<p>" + co.name + "的标签是 " + co.label + "，预测与标签相差 " + num(Math.abs(pred - co.label), 6, " data-quantity=\"error\"") + "。</p>"
+        : "<p>这是自定义的输入，没有标签。</p>";
+      html += "<p>用“" + setLabel + "”的权重：公司 A 预测 " + num(pa, 6, " data-quantity=\"prediction-A\"") +
+        "（标签 0），公司 B 预测 " + num(pb, 6, " data-quantity=\"prediction-B\"") + "（标签 1）。" +
+        (good ? "两家公司都接近各自的标签：模型学会了，“效果巨好”。"
+              : "两个预测都离标签很远，把两家公司分得不够开——这就是上文说的“效果一般”。") + "</p>";
+      return html;
+    }
+
+    function weightsTable() {
+      var w = weights[state.set];
+      var groups = [["遗忘门", "wlr1", "wlr2", "blr1"], ["输入门", "wpr1", "wpr2", "bpr1"],
+        ["候选记忆", "wp1", "wp2", "bp1"], ["输出门", "wo1", "wo2", "bo1"]];
+      return "<table class=\"lstm-explorer__table\"><caption>" +
+        WEIGHT_SETS.filter(function (s) { return s.key === state.set; })[0].label + "后的参数</caption>" +
+        "<thead><tr><th scope=\"col\">部分</th><th scope=\"col\">乘 " + VAR("h", "t−1") + "</th><th scope=\"col\">乘 " + VAR("x", "t") + "</th><th scope=\"col\">偏置</th></tr></thead><tbody>" +
+        groups.map(function (g) {
+          return "<tr><th scope=\"row\">" + g[0] + "</th>" + g.slice(1).map(function (k) {
+            return "<td><code>" + k + "</code> = " + num(w[k], 6, " data-weight=\"" + k + "\"") + "</td>";
+          }).join("") + "</tr>";
+        }).join("") + "</tbody></table>";
+    }
+
+    function render() {
+      var w = weights[state.set];
+      var steps = unroll(w, state.xs);
+      var bad = steps.some(function (s) {
+        return ["f", "i", "g", "C", "o", "h"].some(function (k) { return !isFinite(s[k]); });
+      });
+      if (bad) {  // cannot happen with validated weights and inputs in range; never show NaN anyway
+        message.textContent = "⚠ 计算结果不是有限的数字，请检查输入。";
+        return;
+      }
+      var s = steps[state.step - 1];
+      q("[data-role=detail]").innerHTML = detailTable(s, state.step);
+      q("[data-role=trace]").innerHTML = traceTable(steps);
+      q("[data-role=prediction]").innerHTML = predictionBox(steps);
+      q("[data-role=weights]").innerHTML = weightsTable();
+      var st = q("[data-role=status]");
+      st.setAttribute("data-step", String(state.step));
+      var statusText = "第 " + state.step + " 天（共 " + DAYS + " 天），输入 " + VAR("x", state.step) + " = " +
+        num(s.x, 6, " data-quantity=\"status-x\"");
+      if (lastStatus !== statusText) {  // rewrite the live region only when it says something new
+        lastStatus = statusText;
+        st.innerHTML = statusText;
+      }
+      root.querySelector("[data-action=prev]").setAttribute("aria-disabled", String(state.step === 1));
+      root.querySelector("[data-action=next]").setAttribute("aria-disabled", String(state.step === DAYS));
+    }
+
+    setInputs(state.xs);
+    render();
+  }
+
+  function mountAll() {
+    document.querySelectorAll(".lstm-explorer").forEach(mount);
+  }
+
+  if (typeof window.document$ !== "undefined" && window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(mountAll);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", mountAll);
+  } else {
+    mountAll();
+  }
+})();

@@ -14,9 +14,10 @@ window.MathJax = {
   }
 };
 
+// ignoreHtmlClass skips every element without the class, so mark each one in the cell but code.
 function markNotebookMath() {
-  document.querySelectorAll(".jupyter-wrapper .jp-MarkdownOutput")
-    .forEach((cell) => cell.classList.add("arithmatex"));
+  document.querySelectorAll(".jupyter-wrapper .jp-MarkdownOutput, .jupyter-wrapper .jp-MarkdownOutput *")
+    .forEach((el) => { if (!el.closest("pre, code")) el.classList.add("arithmatex"); });
 }
 
 markNotebookMath();
