@@ -15,6 +15,7 @@ import json
 import math
 import re
 import textwrap
+from urllib.parse import urljoin
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,11 +160,22 @@ def to_notebook_markdown(text: str, page: str) -> tuple[str, dict]:
         return f"![{match['alt']}](attachment:{name})"
 
     body = IMAGE.sub(attach, "\n".join(out))
-    # Links between pages point at the published site: a downloaded notebook has no neighbours.
+    # Links point at the published site: a downloaded notebook has no neighbours.
     site = public_link_base()
     body = WIDGET.sub(f"> 这个交互演示只能在网页上运行：<{site}/{page}/>", body)
-    body = re.sub(r"\]\((?!https?:|#|attachment:)([\w./-]+)\.md(#[\w-]*)?\)", rf"]({site}/\1/\2)", body)
+    body = re.sub(r"\]\(([^)\s]+)\)", lambda m: f"]({published_url(m[1], page, site)})", body)
+    body = re.sub(r'href="([^"]+)"', lambda m: f'href="{urljoin(f"{site}/{page}/", m[1])}"', body)
+    body = re.sub(r"^(#+ .*?)\s*\{[^}]*\}\s*$", r"\1", body, flags=re.M)  # attr lists are Material's
     return body.strip("\n"), attachments
+
+
+def published_url(target: str, page: str, site: str) -> str:
+    """A Markdown link of docs/<page>.md as an address on the published site."""
+    if re.match(r"[a-z]+:", target):
+        return target
+    path, _, anchor = target.partition("#")
+    path = re.sub(r"(\.md|\.ipynb)$", "/", path) if path else f"{page}/"
+    return f"{site}/{path}" + (f"#{anchor}" if anchor else "")
 
 
 def build_notebook(page: str) -> nbformat.NotebookNode:

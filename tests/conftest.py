@@ -1,7 +1,6 @@
 """Shared fixtures: the chapters' run (once per session, started early) and the built site."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -60,5 +59,10 @@ def built_site(tmp_path_factory) -> Path:
     return site
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+def pytest_collection_modifyitems(items):
+    """Tests that read the chapters' run go last, so everything else runs while the chapters train."""
+    items.sort(key=lambda item: "runs" in getattr(item, "fixturenames", ()))
+
+
+# The browser fixtures, registered once for the whole session: one Playwright for every module.
+from browser import browser, site_url  # noqa: E402,F401

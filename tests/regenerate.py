@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 import charts
-from book import (CHAPTERS, GENERATED, SNIPPETS, Run, checkpoint_weights, curves_csv, dumps, parse_curves,
+from book import (GENERATED, SNIPPETS, Run, checkpoint_weights, curves_csv, dumps, parse_curves,
                   read_scalars, run_chapters)
 
 CHART_SPECS = {

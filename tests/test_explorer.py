@@ -16,7 +16,6 @@ import pytest
 import torch
 from torch.overrides import TorchFunctionMode
 
-from browser import site_url, browser  # noqa: F401
 from lstm_by_hand import LSTMbyHand
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -138,7 +137,7 @@ class Explorer:
 
 
 @pytest.fixture
-def explorer(browser, site_url):  # noqa: F811
+def explorer(browser, site_url):
     e = Explorer(browser, site_url)
     yield e
     e.close()
@@ -231,7 +230,7 @@ def test_slider_moves_the_prediction(explorer):
 
 # ---- 3. no errors, nothing but the local server ------------------------------------------------
 
-def test_no_console_errors_and_no_third_party_request(browser, site_url):  # noqa: F811
+def test_no_console_errors_and_no_third_party_request(browser, site_url):
     e = Explorer(browser, site_url)
     try:
         page = e.page
@@ -304,7 +303,7 @@ GOOD = json.dumps(WEIGHTS)
     (_fulfil(body=GOOD.replace(str(WEIGHTS["after_2000"]["wp2"]), "1e999")), "after_2000.wp2"),
     (_fulfil(body="[]"), "不是一个 JSON 对象"),
 ], ids=["404", "500", "network", "string", "not-json", "missing-set", "null", "infinite", "array"])
-def test_missing_or_malformed_weights_show_an_error_in_the_widget(browser, site_url, route, said):  # noqa: F811
+def test_missing_or_malformed_weights_show_an_error_in_the_widget(browser, site_url, route, said):
     e = Explorer(browser, site_url, route=route)
     try:
         error = e.page.locator(ERROR)
@@ -389,7 +388,7 @@ def test_keyboard_operates_every_control(explorer):
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_no_horizontal_overflow_at_360_px(browser, site_url, scheme):  # noqa: F811
+def test_no_horizontal_overflow_at_360_px(browser, site_url, scheme):
     e = Explorer(browser, site_url, viewport={"width": 360, "height": 740}, scheme=scheme)
     try:
         page = e.page
@@ -417,7 +416,7 @@ def test_no_horizontal_overflow_at_360_px(browser, site_url, scheme):  # noqa: F
 
 
 @pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_widget_has_no_axe_violations(browser, site_url, scheme):  # noqa: F811
+def test_widget_has_no_axe_violations(browser, site_url, scheme):
     axe = pytest.importorskip("axe_playwright_python")
     e = Explorer(browser, site_url, scheme=scheme)
     try:

@@ -54,8 +54,11 @@ def test_mathjax_and_fonts_are_served_by_the_site(built_site):
         source = (built_site / page).read_text(encoding="utf-8")
         assert "fonts.googleapis.com" not in source and "fonts.gstatic.com" not in source, page
         scripts = re.findall(r'<script[^>]+src="([^"]+)"', source)
-        assert any(s.endswith("assets/vendor/mathjax/tex-chtml.js") for s in scripts), page
+        assert any(s.endswith("assets/javascripts/mathjax-config.js") for s in scripts), page
         assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))], (page, scripts)
+    config = (built_site / "assets/javascripts/mathjax-config.js").read_text(encoding="utf-8")
+    assert '"../vendor/mathjax/tex-chtml.js"' in config
+    assert (built_site / "assets/vendor/mathjax/tex-chtml.js").exists()
     assert (built_site / "assets/vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff").exists()
 
 

@@ -2,15 +2,17 @@
 
 - The notebooks are committed already executed (`execute: false`), so `allow_errors: false` never sees
   them run: a notebook holding an error output fails the build here instead, naming the cell.
-- mkdocs-jupyter writes a MathJax 2 slot, `<script src=""> </script>`, which makes the browser load the
-  page itself as a script (a console error). The site's own MathJax typesets the cells' math;
-  assets/javascripts/mathjax-config.js marks those cells for it.
+- mkdocs-jupyter writes a MathJax 2 loader: `<script src=""> </script>` (the browser loads the page
+  itself as a script, a console error) and a `text/x-mathjax-config` block calling `MathJax.Hub`, which
+  Material's instant navigation runs as plain JavaScript (another error). Both go; the site's own
+  MathJax typesets the cells' math, and assets/javascripts/mathjax-config.js marks those cells for it.
 """
 import json
+import re
 
 from mkdocs.exceptions import PluginError
 
-EMPTY_MATHJAX_SLOT = '<script src=""> </script>'
+MATHJAX2_LOADER = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
 
 
 def raised_cells(notebook: dict) -> list[str]:
@@ -30,5 +32,5 @@ def on_files(files, config):
 
 def on_post_page(output: str, page, config) -> str:
     if page.file.src_uri.endswith(".ipynb"):
-        return output.replace(EMPTY_MATHJAX_SLOT, "")
+        return MATHJAX2_LOADER.sub("", output)
     return output

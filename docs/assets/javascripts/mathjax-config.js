@@ -1,4 +1,5 @@
-// Material's recipe for pymdownx.arithmatex (generic mode), with MathJax served by this site.
+// Material's recipe for pymdownx.arithmatex (generic mode), with MathJax 3 served by this site and
+// loaded only by pages that have math.
 // Notebook pages (mkdocs-jupyter) leave $…$ and $$…$$ in their Markdown cells unwrapped: those cells are
 // marked "arithmatex" below so MathJax typesets them too, with the dollar delimiters.
 window.MathJax = {
@@ -8,11 +9,16 @@ window.MathJax = {
     processEscapes: true,
     processEnvironments: true
   },
+  // Instant navigation re-attaches MathJax's stylesheet; with adaptive CSS the glyph rules added after
+  // the first page are lost and formulas render 0 px wide. (For the same reason, no output.clearCache().)
+  chtml: { adaptiveCSS: false },
   options: {
     ignoreHtmlClass: ".*|",
     processHtmlClass: "arithmatex"
   }
 };
+
+const MATHJAX_SRC = new URL("../vendor/mathjax/tex-chtml.js", document.currentScript.src).href;
 
 // ignoreHtmlClass skips every element without the class, so mark each one in the cell but code.
 function markNotebookMath() {
@@ -20,14 +26,23 @@ function markNotebookMath() {
     .forEach((el) => { if (!el.closest("pre, code")) el.classList.add("arithmatex"); });
 }
 
-markNotebookMath();
-
-// Instant navigation swaps the page without reloading scripts: typeset each new page again.
-// (No output.clearCache(): with MathJax 3.2.2 it drops the CHTML font styles and formulas render 0 px wide.)
+// Material swaps pages without reloading scripts (instant navigation): typeset each new page.
 document$.subscribe(() => {
-  if (!MathJax.startup || !MathJax.typesetPromise) return;
   markNotebookMath();
-  MathJax.typesetClear();
-  MathJax.texReset();
-  MathJax.typesetPromise();
+  if (!document.querySelector(".arithmatex")) return;
+  if (!MathJax.version) {  // not loaded yet: once loaded, MathJax typesets the page it finds
+    if (!document.getElementById("mathjax-script")) {
+      const script = document.createElement("script");
+      script.id = "mathjax-script";
+      script.src = MATHJAX_SRC;
+      script.async = true;
+      document.head.appendChild(script);
+    }
+    return;
+  }
+  MathJax.startup.promise.then(() => {
+    MathJax.typesetClear();
+    MathJax.texReset();
+    return MathJax.typesetPromise();
+  });
 });

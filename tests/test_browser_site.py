@@ -1,0 +1,349 @@
+"""Every page of the built site, in headless Chromium: clean console, local-only requests, typeset math,
+math that survives instant navigation, Chinese search, and working copy buttons.
+
+A "page" is every full HTML document of the built site (the Markdown chapters, the notebook pages
+under generated/notebooks/*/ and any other), except 404.html: it is built for the deployed path
+(`site_url`'s /lstm-book/ prefix, root-relative) and cannot load from the local server's root;
+tests/test_links.py checks its links instead.
+
+Each page is opened once in a fresh browser context (nothing cached, so every request it makes is
+seen). Any request to a host other than the local server is recorded and aborted, so the test never
+touches the network and a third-party request fails the test instead of hanging it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from book import public_link_base
+
+MATH_TIMEOUT_MS = 20_000
+SEARCH_TIMEOUT_S = 30
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every full HTML document of the site as a URL path relative to the root: "", "theory/", …"""
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        rel = path.relative_to(site).as_posix()
+        if rel == "404.html":
+            continue
+        head = path.read_text(encoding="utf-8", errors="replace")[:512].lstrip().lower()
+        if not head.startswith(("<!doctype html", "<html")):
+            continue  # an HTML fragment copied from docs/ (e.g. an included chart), not a page
+        pages.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
+    return pages
+
+
+def page_name(path: str) -> str:
+    return "/" + path
+
+
+# Runs in the page: waits until every formula MathJax was given is typeset (or the timeout passes).
+WAIT_FOR_MATH = """() => {
+  const arith = [...document.querySelectorAll('.arithmatex')].filter(e => !e.closest('.jupyter-wrapper'));
+  if (!arith.length) return true;
+  return arith.every(e => e.querySelector('mjx-container'));
+}"""
+
+SETTLE_MATH = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    try { await MathJax.startup.promise; } catch (e) {}
+  }
+  if (document.fonts) await document.fonts.ready;
+}"""
+
+# Runs in the page: what a reader would see of the math. Opens every <details> first, so collapsed
+# formulas are rendered (and measured) too.
+MATH_REPORT = r"""() => {
+  for (const d of document.querySelectorAll('details')) d.open = true;
+  const where = el => {
+    const parts = [];
+    for (let e = el; e && e !== document.body && parts.length < 3; e = e.parentElement) {
+      let s = e.tagName.toLowerCase();
+      if (e.id) { s += '#' + e.id; parts.unshift(s); break; }
+      if (e.classList.length) s += '.' + [...e.classList].slice(0, 2).join('.');
+      parts.unshift(s);
+    }
+    return parts.join(' > ');
+  };
+  const snippet = s => s.replace(/\s+/g, ' ').trim().slice(0, 90);
+  // pymdownx.arithmatex's formulas. (Notebook cells are not: mkdocs-jupyter leaves their $…$ as text;
+  // the raw-TeX check below covers them, whatever class the site's MathJax config gives them.)
+  const arith = [...document.querySelectorAll('.arithmatex')].filter(e => !e.closest('.jupyter-wrapper'));
+  const containers = [...document.querySelectorAll('mjx-container')];
+  const untypeset = arith.filter(e => !e.querySelector('mjx-container'))
+    .map(e => `${where(e)}: ${snippet(e.textContent)}`);
+  const zeroWidth = containers.filter(c => c.checkVisibility())
+    .filter(c => { const r = c.getBoundingClientRect(); return r.width <= 0 || r.height <= 0; })
+    .map(c => `${where(c)} (${c.getBoundingClientRect().width}x${c.getBoundingClientRect().height} px): `
+              + snippet(c.closest('.arithmatex') ? c.closest('.arithmatex').getAttribute('data-tex')
+                        || c.querySelector('mjx-assistive-mml')?.textContent || '' : ''));
+  const errors = [...document.querySelectorAll('mjx-merror')]
+    .map(e => `${where(e)}: ${snippet(e.getAttribute('data-mjx-error') || e.textContent)}`);
+  // Raw TeX left in the visible text: display/inline delimiters, or $…$ holding TeX (\cmd, _ or ^).
+  const raw = [];
+  const pattern = /\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\s][^$\n]*?(\\[A-Za-z]+|[_^])[^$\n]*?\$/;
+  const skip = 'pre, code, kbd, samp, script, style, textarea, mjx-container, .md-search, .md-source';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const parent = n.parentElement;
+    if (!parent || parent.closest(skip) || !parent.checkVisibility()) continue;
+    const m = n.textContent.match(pattern);
+    if (m) {
+      const i = Math.max(0, m.index - 30);
+      raw.push(`${where(parent)}: "${snippet(n.textContent.slice(i, m.index + 60))}"`);
+    }
+  }
+  return {arithmatex: arith.length, containers: containers.length, untypeset, zeroWidth, errors, raw,
+          emptyScripts: [...document.querySelectorAll('script[src=""]')].length};
+}"""
+
+
+COPY_REPORT = """() => [...document.querySelectorAll('.md-content pre > code')].map((code, i) => {
+  const pre = code.parentElement;
+  const button = pre.id ? document.querySelector(`[data-clipboard-target="#${CSS.escape(pre.id)} > code"]`) : null;
+  return {index: i, id: pre.id, hasButton: !!button, text: code.textContent};
+})"""
+
+
+def check_copy_buttons(page, name: str) -> tuple[int, list[str]]:
+    """Click each code block's copy button; the clipboard must then hold the block's text."""
+    problems, clicked = [], 0
+    for block in page.evaluate(COPY_REPORT):
+        where = f"{name}: code block {block['index'] + 1} (pre#{block['id'] or '?'})"
+        if not block["hasButton"]:
+            problems.append(f"{where}: no copy button")
+            continue
+        page.evaluate("() => navigator.clipboard.writeText('(clipboard not written)')")
+        page.locator(f"#{block['id']}").hover()
+        page.locator(f'[data-clipboard-target="#{block["id"]} > code"]').click()
+        copied = page.evaluate("() => navigator.clipboard.readText()")
+        clicked += 1
+        if copied.rstrip() != block["text"].rstrip():
+            problems.append(f"{where}: the copy button copied {copied[:80]!r}…, the block shows {block['text'][:80]!r}…")
+    return clicked, problems
+
+
+@dataclass
+class Visit:
+    """What one first load of a page did and showed."""
+
+    page: str
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    bad_responses: list[str] = field(default_factory=list)
+    external: list[str] = field(default_factory=list)
+    math: dict = field(default_factory=dict)
+    copied: int = 0
+    copy_problems: list[str] = field(default_factory=list)
+
+
+def block_third_parties(context, base: str, record: list[str]) -> None:
+    """Let requests to the local server through; record and abort everything else."""
+
+    def handle(route):
+        url = route.request.url
+        if url.startswith(base) or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            record.append(f"{route.request.resource_type} {url}")
+            route.abort()
+
+    context.route("**/*", handle)
+
+
+def watch(page, visit: Visit) -> None:
+    def on_console(msg):
+        if msg.type == "error":
+            loc = msg.location or {}
+            if any(r.endswith(" " + str(loc.get("url"))) for r in visit.external):
+                return  # the failure of a third-party request this test aborted: reported as that request
+            at = f" (at {loc.get('url')}:{loc.get('lineNumber')})" if loc.get("url") else ""
+            visit.console_errors.append(f"{msg.text}{at}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
+    page.on("response", lambda r: visit.bad_responses.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+
+
+def wait_for_math(page) -> None:
+    try:
+        page.wait_for_function(WAIT_FOR_MATH, timeout=MATH_TIMEOUT_MS)
+    except Exception:
+        pass  # reported by the math checks, with the formulas that are left
+    page.evaluate(SETTLE_MATH)
+
+
+def load(page, url: str) -> None:
+    page.goto(url, wait_until="load")
+    try:
+        page.wait_for_load_state("networkidle", timeout=15_000)
+    except Exception:
+        pass
+    wait_for_math(page)
+
+
+@pytest.fixture(scope="module")
+def pages(built_site) -> list[str]:
+    return site_pages(built_site)
+
+
+@pytest.fixture(scope="module")
+def visits(pages, site_url, browser) -> dict[str, Visit]:
+    """Each page loaded once, in its own fresh context: what it loads and logs, its math, its copy buttons."""
+    result = {}
+    for path in pages:
+        visit = Visit(page_name(path))
+        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+        try:
+            block_third_parties(context, site_url, visit.external)
+            page = context.new_page()
+            watch(page, visit)
+            load(page, site_url + path)
+            visit.math = page.evaluate(MATH_REPORT)  # opens every <details> too
+            visit.copied, visit.copy_problems = check_copy_buttons(page, visit.page)
+        finally:
+            context.close()
+        result[path] = visit
+    return result
+
+
+def test_every_page_is_visited(pages):
+    for expected in ("", "theory/", "lstm-by-hand/", "nn-lstm/"):
+        assert expected in pages, f"{page_name(expected)} is not among the built pages: {pages}"
+    notebooks = [p for p in pages if p.startswith("generated/notebooks/")]
+    assert notebooks, f"no notebook page under /generated/notebooks/*/ among {pages}"
+
+
+def test_no_console_errors_and_no_page_errors(visits):
+    problems = []
+    for v in visits.values():
+        problems += [f"{v.page}: console error: {m}" for m in v.console_errors]
+        problems += [f"{v.page}: uncaught page error: {m}" for m in v.page_errors]
+        problems += [f"{v.page}: {m}" for m in v.bad_responses]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_request_leaves_the_local_server(visits):
+    problems = [f"{v.page}: request to another host (aborted): {r}" for v in visits.values() for r in v.external]
+    assert not problems, "\n".join(problems)
+
+
+def summarise(page: str, what: str, items: list[str], limit: int = 5) -> list[str]:
+    lines = [f"{page}: {what}: {item}" for item in items[:limit]]
+    if len(items) > limit:
+        lines.append(f"{page}: … and {len(items) - limit} more {what}")
+    return lines
+
+
+def math_problems(page: str, math: dict) -> list[str]:
+    problems = []
+    if math["zeroWidth"]:
+        problems.append(f"{page}: {len(math['zeroWidth'])} of {math['containers']} typeset formulas are 0 px wide "
+                        "(their CHTML glyph styles are missing)")
+    problems += summarise(page, "formula not typeset by MathJax", math["untypeset"])
+    problems += summarise(page, "zero-size formula", math["zeroWidth"])
+    problems += summarise(page, "MathJax error", math["errors"])
+    problems += summarise(page, "raw TeX in the visible text", math["raw"])
+    if math["arithmatex"] and not math["containers"]:
+        problems.append(f"{page}: {math['arithmatex']} .arithmatex element(s) but no mjx-container at all")
+    if math["emptyScripts"]:
+        problems.append(f"{page}: {math['emptyScripts']} <script src=\"\"> element(s) (an empty MathJax loader)")
+    return problems
+
+
+def test_every_formula_is_typeset(visits):
+    problems = [p for v in visits.values() for p in math_problems(v.page, v.math)]
+    assert any(v.math["containers"] for v in visits.values()), "no page has any typeset formula"
+    assert not problems, "\n".join(problems)
+
+
+def test_formulas_survive_instant_navigation(built_site, site_url, browser):
+    """Click through the nav without reloading (Material's navigation.instant); math is typeset each time.
+
+    Material only intercepts links listed in sitemap.xml, rewritten to the current *hostname* (not port
+    or path): served from 127.0.0.1:<port>/ instead of site_url, no link would qualify. The sitemap is
+    therefore served with site_url replaced by the local server's URL, as it is when the site is
+    served at its site_url.
+    """
+    public = public_link_base() + "/"
+    sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8").replace(public, site_url)
+    context = browser.new_context()
+    visit = Visit("instant navigation")
+    try:
+        block_third_parties(context, site_url, visit.external)
+        context.route(site_url + "sitemap.xml",
+                      lambda route: route.fulfill(status=200, content_type="application/xml", body=sitemap))
+        page = context.new_page()
+        watch(page, visit)
+        load(page, site_url)
+        page.evaluate("window.__sameDocument = true")
+        hops = ["theory/", "lstm-by-hand/", "nn-lstm/", "theory/", "generated/notebooks/theory/", "theory/"]
+        hops = [h for h in hops if (built_site / h / "index.html").exists()]
+        problems, came_from = [], "/"
+        for target in hops:
+            link = page.locator(f'.md-nav--primary a.md-nav__link[href$="/{target}"]:visible')
+            if link.count():
+                link.first.click()
+            else:  # inside a collapsed nav section: the same click event, dispatched
+                page.locator(f'.md-nav--primary a.md-nav__link[href$="/{target}"]').first.dispatch_event("click")
+            step = f"/{target} (clicked in the nav on {came_from})"
+            page.wait_for_url(f"**/{target}", timeout=15_000)
+            page.wait_for_function(
+                "t => location.pathname.endsWith('/' + t) && document.querySelector('.md-content h1')", arg=target)
+            wait_for_math(page)
+            if not page.evaluate("window.__sameDocument === true"):
+                problems.append(f"{step}: the page was reloaded: instant navigation did not handle the click")
+                page.evaluate("window.__sameDocument = true")
+            math = page.evaluate(MATH_REPORT)
+            if not math["arithmatex"] and not math["containers"] and not math["raw"]:
+                problems.append(f"{step}: no formula on the page to check")
+            problems += math_problems(step, math)
+            came_from = f"/{target}"
+        problems += [f"while navigating: page error: {m}" for m in visit.page_errors]
+        problems += [f"while navigating: console error: {m}" for m in visit.console_errors]
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("query", ["遗忘门", "输出门"])
+def test_chinese_search_lands_on_the_theory_page(site_url, browser, query):
+    context = browser.new_context()
+    try:
+        block_third_parties(context, site_url, [])
+        page = context.new_page()
+        load(page, site_url)
+        box = page.locator("input.md-search__input")
+        box.click()
+        results = page.locator(".md-search-result__item > a")
+        # Material reads the query on `keyup` (and when its worker is ready). Playwright types Han characters
+        # as text input, with no key events: fill the box, then press End for the keyup. A query typed
+        # before the worker has built its index can be dropped: ask again until there is an answer.
+        for _ in range(SEARCH_TIMEOUT_S):
+            box.fill(query)
+            box.press("End")
+            try:
+                results.first.wait_for(timeout=1_000)
+                break
+            except Exception:
+                continue
+        hrefs = results.evaluate_all("links => links.map(a => a.href)")
+        meta = page.locator(".md-search-result__meta").text_content()
+    finally:
+        context.close()
+    assert hrefs, f"searching {query!r} on / gave no result within {SEARCH_TIMEOUT_S} s (search says: {meta!r})"
+    paths = [unquote(urlsplit(h).path) for h in hrefs]
+    assert paths[0] == "/theory/", (f"searching {query!r}: the first result is {hrefs[0]}, not /theory/; "
+                                    f"all results: {hrefs}")
+
+
+def test_code_blocks_have_a_working_copy_button(visits):
+    """Every Material code block has a copy button, and clicking it puts exactly the block's text on the clipboard."""
+    assert sum(v.copied for v in visits.values()), "no copy button was clicked: no page has a Material code block"
+    problems = [p for v in visits.values() for p in v.copy_problems]
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,110 @@
+"""The GitHub Actions workflows lint clean, pass zizmor's audits offline, and pin every action to a commit.
+
+actionlint also runs shellcheck on `run:` blocks when `shellcheck` is on PATH (it is on GitHub's runners).
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from book import ROOT
+
+GITHUB = ROOT / ".github"
+WORKFLOWS = sorted((GITHUB / "workflows").glob("*.y*ml"))
+USES = re.compile(r"^\s*(?:-\s+)?uses:\s*(?P<ref>[^\s#]+)\s*(?:#\s*(?P<comment>.*))?$")
+PINNED = re.compile(r"^[\w.-]+/[\w.-]+(?:/[^@\s]+)?@[0-9a-f]{40}$")
+VERSION_COMMENT = re.compile(r"^v\d+(?:\.\d+)*\b")
+
+
+def tool(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        pytest.fail(f"`{name}` is not on PATH: pip install -r requirements.txt")
+    return path
+
+
+def test_there_are_workflows():
+    names = {p.name for p in WORKFLOWS}
+    assert {"ci.yml", "weekly.yml"} <= names, f".github/workflows/ holds {sorted(names)}"
+    assert (GITHUB / "dependabot.yml").exists(), ".github/dependabot.yml is missing"
+
+
+def test_actionlint():
+    result = subprocess.run([tool("actionlint"), "-no-color", *map(str, WORKFLOWS)],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"actionlint found problems:\n{result.stdout}{result.stderr}"
+
+
+def test_zizmor_offline():
+    """Every audit that needs no network (workflows and dependabot.yml), the default persona."""
+    result = subprocess.run([tool("zizmor"), "--offline", "--no-progress", "--color=never", "."],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, f"zizmor reported findings (exit {result.returncode}):\n{result.stdout}{result.stderr}"
+    assert "No findings" in result.stdout, result.stdout + result.stderr
+
+
+def test_every_action_is_pinned_to_a_commit_sha():
+    problems, seen = [], 0
+    for path in WORKFLOWS:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            m = USES.match(line)
+            if not m:
+                continue
+            seen += 1
+            ref, comment = m["ref"].strip("'\""), (m["comment"] or "").strip()
+            where = f"{path.relative_to(ROOT)}:{n}: {ref}"
+            if ref.startswith("./"):
+                continue  # an action in this repository
+            if not PINNED.match(ref):
+                problems.append(f"{where} is not pinned to a full 40-hex commit SHA")
+            elif not VERSION_COMMENT.match(comment):
+                problems.append(f"{where} has no `# vX.Y.Z` comment naming the release the SHA is")
+    assert seen, "no `uses:` found in .github/workflows/"
+    assert not problems, "\n".join(problems)
+
+
+def load(path):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def test_ci_is_least_privilege_and_deploys_only_from_main():
+    ci = load(GITHUB / "workflows" / "ci.yml")
+    assert set(ci["on"]) >= {"pull_request", "push"}, ci["on"]
+    assert ci["permissions"] == {"contents": "read"}, f"top-level permissions: {ci['permissions']}"
+    writers = {name: job["permissions"] for name, job in ci["jobs"].items() if job.get("permissions")}
+    assert writers == {"deploy": {"pages": "write", "id-token": "write"}}, f"job permissions: {writers}"
+    deploy = ci["jobs"]["deploy"]
+    assert deploy["environment"]["name"] == "github-pages"
+    assert "refs/heads/main" in deploy["if"] and "push" in deploy["if"], deploy["if"]
+    assert deploy["concurrency"]["cancel-in-progress"] is False, "a started Pages deployment must not be cancelled"
+    steps = [s for job in ci["jobs"].values() for s in job["steps"]]
+    assert any("deploy-pages@" in s.get("uses", "") for s in deploy["steps"])
+    assert any("upload-pages-artifact@" in s.get("uses", "") for s in steps)
+
+
+def test_checkouts_do_not_persist_credentials():
+    problems = []
+    for path in WORKFLOWS:
+        for name, job in load(path)["jobs"].items():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("actions/checkout@") and \
+                        (step.get("with") or {}).get("persist-credentials") is not False:
+                    problems.append(f"{path.name}: job {name}: checkout without `persist-credentials: false`")
+    assert not problems, "\n".join(problems)
+
+
+def test_ci_installs_the_torch_pinned_in_requirements_from_the_cpu_index():
+    """CPU torch first, so `pip install -r requirements.txt` never pulls the multi-GB CUDA wheel."""
+    requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    assert re.search(r"^torch==\S+$", requirements, re.M), "requirements.txt must pin torch=="
+    runs = [s.get("run", "") for s in load(GITHUB / "workflows" / "ci.yml")["jobs"]["test"]["steps"]]
+    torch = next((i for i, r in enumerate(runs) if "download.pytorch.org/whl/cpu" in r), None)
+    reqs = next((i for i, r in enumerate(runs) if "-r requirements.txt" in r), None)
+    assert torch is not None and reqs is not None and torch < reqs, runs
+    assert "--index-url" in runs[torch] and "--extra-index-url" not in runs[torch], runs[torch]
