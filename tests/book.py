@@ -166,6 +166,8 @@ def to_notebook_markdown(text: str, page: str) -> tuple[str, dict]:
     body = re.sub(r"\]\(([^)\s]+)\)", lambda m: f"]({published_url(m[1], page, site)})", body)
     body = re.sub(r'href="([^"]+)"', lambda m: f'href="{urljoin(f"{site}/{page}/", m[1])}"', body)
     body = re.sub(r"^(#+ .*?)\s*\{[^}]*\}\s*$", r"\1", body, flags=re.M)  # attr lists are Material's
+    # mkdocs-jupyter's table of contents drops code spans from heading ids, nbconvert keeps them
+    body = re.sub(r"^#+ .*$", lambda m: m[0].replace("`", ""), body, flags=re.M)
     return body.strip("\n"), attachments
 
 
