@@ -132,7 +132,7 @@ WIDGET = re.compile(r'<div class="lstm-explorer".*?</div>', re.S)
 
 def to_notebook_markdown(text: str, page: str) -> tuple[str, dict]:
     """Material-only syntax made readable in Jupyter: admonitions become quotes, SVGs attachments,
-    and the site's interactive widgets links to the page where they run."""
+    and the site's interactive widget a link to the page where it runs."""
     out, attachments = [], {}
     lines = text.split("\n")
     i = 0
