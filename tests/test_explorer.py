@@ -16,10 +16,10 @@ import pytest
 import torch
 from torch.overrides import TorchFunctionMode
 
+from book import GENERATED
 from lstm_by_hand import LSTMbyHand
 
-ROOT = Path(__file__).resolve().parents[1]
-WEIGHTS = json.loads((ROOT / "docs" / "generated" / "weights.json").read_text(encoding="utf-8"))
+WEIGHTS = json.loads((GENERATED / "weights.json").read_text(encoding="utf-8"))
 PAGE = "lstm-by-hand/"
 COMPANIES = {"A": [0.0, 0.5, 0.25, 1.0], "B": [1.0, 0.5, 0.25, 1.0]}
 SETS = {"after_2000": "训练 2000 轮", "after_5000": "恢复训练到 5000 轮"}
