@@ -99,7 +99,10 @@ MATH_REPORT = r"""() => {
     }
   }
   return {arithmatex: arith.length, containers: containers.length, untypeset, zeroWidth, errors, raw,
-          emptyScripts: [...document.querySelectorAll('script[src=""]')].length};
+          emptyScripts: [...document.querySelectorAll('script[src=""]')].length,
+          mathjax: window.MathJax && MathJax.version ? `MathJax ${MathJax.version} loaded`
+            : document.querySelector('script[src*="mathjax"]') ? 'MathJax script in the page but not run'
+            : 'MathJax never loaded'};
 }"""
 
 
@@ -250,7 +253,8 @@ def math_problems(page: str, math: dict) -> list[str]:
     problems += summarise(page, "MathJax error", math["errors"])
     problems += summarise(page, "raw TeX in the visible text", math["raw"])
     if math["arithmatex"] and not math["containers"]:
-        problems.append(f"{page}: {math['arithmatex']} .arithmatex element(s) but no mjx-container at all")
+        problems.append(f"{page}: {math['arithmatex']} .arithmatex element(s) but no mjx-container at all"
+                        f" ({math['mathjax']})")
     if math["emptyScripts"]:
         problems.append(f"{page}: {math['emptyScripts']} <script src=\"\"> element(s) (an empty MathJax loader)")
     return problems
@@ -286,6 +290,8 @@ def test_formulas_survive_instant_navigation(built_site, site_url, browser):
         hops = [h for h in hops if (built_site / h / "index.html").exists()]
         problems, came_from = [], "/"
         for target in hops:
+            # Instant navigation swaps this container for the new page's: until then, the old page shows.
+            page.evaluate("document.querySelector('[data-md-component=container]').dataset.left = 'yes'")
             link = page.locator(f'.md-nav--primary a.md-nav__link[href$="/{target}"]:visible')
             if link.count():
                 link.first.click()
@@ -294,7 +300,8 @@ def test_formulas_survive_instant_navigation(built_site, site_url, browser):
             step = f"/{target} (clicked in the nav on {came_from})"
             page.wait_for_url(f"**/{target}", timeout=15_000)
             page.wait_for_function(
-                "t => location.pathname.endsWith('/' + t) && document.querySelector('.md-content h1')", arg=target)
+                """t => location.pathname.endsWith('/' + t) && document.querySelector('.md-content h1')
+                        && !document.querySelector('[data-md-component=container]').dataset.left""", arg=target)
             wait_for_math(page)
             if not page.evaluate("window.__sameDocument === true"):
                 problems.append(f"{step}: the page was reloaded: instant navigation did not handle the click")

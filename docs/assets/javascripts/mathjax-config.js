@@ -2,7 +2,12 @@
 // loaded only by pages that have math.
 // Notebook pages (mkdocs-jupyter) leave $…$ and $$…$$ in their Markdown cells unwrapped: those cells are
 // marked "arithmatex" below so MathJax typesets them too, with the dollar delimiters.
+const MATHJAX_ROOT = new URL("../vendor/mathjax", document.currentScript.src).href;
+let mathjaxRequested = false;
+
 window.MathJax = {
+  // Explicit, so extensions and fonts never come from MathJax's default CDN, whatever script tag loaded it.
+  loader: { paths: { mathjax: MATHJAX_ROOT } },
   tex: {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
     displayMath: [["\\[", "\\]"], ["$$", "$$"]],
@@ -18,8 +23,6 @@ window.MathJax = {
   }
 };
 
-const MATHJAX_SRC = new URL("../vendor/mathjax/tex-chtml.js", document.currentScript.src).href;
-
 // ignoreHtmlClass skips every element without the class, so mark each one in the cell but code.
 function markNotebookMath() {
   document.querySelectorAll(".jupyter-wrapper .jp-MarkdownOutput, .jupyter-wrapper .jp-MarkdownOutput *")
@@ -31,12 +34,13 @@ document$.subscribe(() => {
   markNotebookMath();
   if (!document.querySelector(".arithmatex")) return;
   if (!MathJax.version) {  // not loaded yet: once loaded, MathJax typesets the page it finds
-    if (!document.getElementById("mathjax-script")) {
+    // A flag, not a lookup by id: instant navigation removes head elements the next page lacks.
+    if (!mathjaxRequested) {
       const script = document.createElement("script");
-      script.id = "mathjax-script";
-      script.src = MATHJAX_SRC;
+      script.src = MATHJAX_ROOT + "/tex-chtml.js";
       script.async = true;
       document.head.appendChild(script);
+      mathjaxRequested = true;
     }
     return;
   }
