@@ -1,14 +1,18 @@
 """Shared fixtures: the chapters' run (once per session, started early) and the built site."""
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-import tempfile
-import threading
-from pathlib import Path
+import os
 
-import pytest
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch is imported: see KERNEL_ENV in book.py
+
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
 
 from book import ROOT, SNIPPETS, run_chapters
 
