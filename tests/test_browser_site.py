@@ -1,5 +1,6 @@
 """Every page of the built site, in headless Chromium: clean console, local-only requests, typeset math,
-math that survives instant navigation, Chinese search, and working copy buttons.
+math that survives instant navigation, Chinese search, working copy buttons, and no accessibility
+violation that axe-core (axe-playwright-python) finds.
 
 A "page" is every full HTML document of the built site (the Markdown chapters, the notebook pages
 under generated/notebooks/*/ and any other), except 404.html: it is built for the deployed path
@@ -8,7 +9,8 @@ tests/test_links.py checks its links instead.
 
 Each page is opened once in a fresh browser context (nothing cached, so every request it makes is
 seen). Any request to a host other than the local server is recorded and aborted, so the test never
-touches the network and a third-party request fails the test instead of hanging it.
+touches the network and a third-party request fails the test instead of hanging it. axe runs on that
+same load, once the math is typeset and every <details> is open, so collapsed content is checked too.
 """
 from __future__ import annotations
 
@@ -143,6 +145,7 @@ class Visit:
     math: dict = field(default_factory=dict)
     copied: int = 0
     copy_problems: list[str] = field(default_factory=list)
+    violations: list[dict] = field(default_factory=list)
 
 
 def block_third_parties(context, base: str, record: list[str]) -> None:
@@ -196,8 +199,18 @@ def pages(built_site) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def visits(pages, site_url, browser) -> dict[str, Visit]:
-    """Each page loaded once, in its own fresh context: what it loads and logs, its math, its copy buttons."""
+def axe():
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        pytest.fail("axe-playwright-python is not installed: pip install -r requirements.txt")
+    return Axe()
+
+
+@pytest.fixture(scope="module")
+def visits(pages, site_url, browser, axe) -> dict[str, Visit]:
+    """Each page loaded once, in its own fresh context: what it loads and logs, its math, axe's findings,
+    its copy buttons."""
     result = {}
     for path in pages:
         visit = Visit(page_name(path))
@@ -208,6 +221,7 @@ def visits(pages, site_url, browser) -> dict[str, Visit]:
             watch(page, visit)
             load(page, site_url + path)
             visit.math = page.evaluate(MATH_REPORT)  # opens every <details> too
+            visit.violations = axe.run(page).response.get("violations", [])
             visit.copied, visit.copy_problems = check_copy_buttons(page, visit.page)
         finally:
             context.close()
@@ -234,6 +248,25 @@ def test_no_console_errors_and_no_page_errors(visits):
 def test_no_request_leaves_the_local_server(visits):
     problems = [f"{v.page}: request to another host (aborted): {r}" for v in visits.values() for r in v.external]
     assert not problems, "\n".join(problems)
+
+
+def describe_violation(page: str, violation: dict, max_nodes: int = 8) -> list[str]:
+    nodes = violation.get("nodes", [])
+    lines = [f"{page}: [{violation.get('impact') or 'n/a'}] {violation['id']}: {violation.get('help')} "
+             f"({len(nodes)} element(s); {violation.get('helpUrl', '')})"]
+    for node in nodes[:max_nodes]:
+        target = " ".join(" >>> ".join(t) if isinstance(t, list) else str(t) for t in node.get("target", []))
+        summary = (node.get("failureSummary") or "").replace("\n", " ").strip()
+        lines.append(f"    {target}  —  {summary[:200]}")
+    if len(nodes) > max_nodes:
+        lines.append(f"    … and {len(nodes) - max_nodes} more")
+    return lines
+
+
+def test_no_axe_violations(visits):
+    problems = [line for v in visits.values() for violation in v.violations
+                for line in describe_violation(v.page, violation)]
+    assert not problems, "axe-core found accessibility violations:\n" + "\n".join(problems)
 
 
 def summarise(page: str, what: str, items: list[str], limit: int = 5) -> list[str]:
