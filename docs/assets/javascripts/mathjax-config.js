@@ -7,7 +7,9 @@ let mathjaxRequested = false;
 
 window.MathJax = {
   // Explicit, so extensions and fonts never come from MathJax's default CDN, whatever script tag loaded it.
-  loader: { paths: { mathjax: MATHJAX_ROOT } },
+  // ui/lazy typesets a formula when it nears the viewport: a long page no longer blocks while all its
+  // formulas are typeset at once.
+  loader: { paths: { mathjax: MATHJAX_ROOT }, load: ["ui/lazy"] },
   tex: {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
     displayMath: [["\\[", "\\]"], ["$$", "$$"]],
