@@ -60,12 +60,6 @@ READ_THROUGH = """async () => {
     window.scrollTo(0, y);
     await pause();
   }
-  // Under load a quick pass can outrun the IntersectionObserver: visit what is left, one by one.
-  const deadline = Date.now() + 15000;
-  for (let left; (left = document.querySelector('mjx-lazy')) && Date.now() < deadline;) {
-    left.closest('mjx-container').scrollIntoView({block: 'center'});
-    await new Promise(r => setTimeout(r, 100));
-  }
   window.scrollTo(0, 0);
 }"""
 
