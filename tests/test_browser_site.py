@@ -51,20 +51,6 @@ WAIT_FOR_MATH = """() => {
   return arith.every(e => e.querySelector('mjx-container'));
 }"""
 
-# MathJax's ui/lazy typesets a formula only once it nears the viewport, as a reader scrolls: so do we,
-# with every <details> open, then wait until no lazy placeholder (<mjx-lazy>) is left.
-READ_THROUGH = """async () => {
-  for (const d of document.querySelectorAll('details')) d.open = true;
-  const pause = () => new Promise(r => requestAnimationFrame(() => setTimeout(r, 20)));
-  for (let y = 0; y < document.documentElement.scrollHeight; y += window.innerHeight / 2) {
-    window.scrollTo(0, y);
-    await pause();
-  }
-  window.scrollTo(0, 0);
-}"""
-
-NO_LAZY_MATH_LEFT = "() => !document.querySelector('mjx-lazy')"
-
 SETTLE_MATH = """async () => {
   if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
     try { await MathJax.startup.promise; } catch (e) {}
@@ -93,9 +79,7 @@ MATH_REPORT = r"""() => {
   const containers = [...document.querySelectorAll('mjx-container')];
   const untypeset = arith.filter(e => !e.querySelector('mjx-container'))
     .map(e => `${where(e)}: ${snippet(e.textContent)}`);
-  const lazy = containers.filter(c => c.querySelector(':scope > mjx-lazy'))
-    .map(c => `${where(c)}: ${snippet(c.closest('.arithmatex')?.getAttribute('data-tex') || c.closest('.arithmatex')?.textContent || '')}`);
-  const zeroWidth = containers.filter(c => c.checkVisibility() && !c.querySelector(':scope > mjx-lazy'))
+  const zeroWidth = containers.filter(c => c.checkVisibility())
     .filter(c => { const r = c.getBoundingClientRect(); return r.width <= 0 || r.height <= 0; })
     .map(c => `${where(c)} (${c.getBoundingClientRect().width}x${c.getBoundingClientRect().height} px): `
               + snippet(c.closest('.arithmatex') ? c.closest('.arithmatex').getAttribute('data-tex')
@@ -116,7 +100,7 @@ MATH_REPORT = r"""() => {
       raw.push(`${where(parent)}: "${snippet(n.textContent.slice(i, m.index + 60))}"`);
     }
   }
-  return {arithmatex: arith.length, containers: containers.length, untypeset, lazy, zeroWidth, errors, raw,
+  return {arithmatex: arith.length, containers: containers.length, untypeset, zeroWidth, errors, raw,
           emptyScripts: [...document.querySelectorAll('script[src=""]')].length,
           mathjax: window.MathJax && MathJax.version ? `MathJax ${MathJax.version} loaded`
             : document.querySelector('script[src*="mathjax"]') ? 'MathJax script in the page but not run'
@@ -193,12 +177,10 @@ def watch(page, visit: Visit) -> None:
 
 
 def wait_for_math(page) -> None:
-    try:  # failures are reported by the math checks, with the formulas that are left
+    try:
         page.wait_for_function(WAIT_FOR_MATH, timeout=MATH_TIMEOUT_MS)
-        page.evaluate(READ_THROUGH)
-        page.wait_for_function(NO_LAZY_MATH_LEFT, timeout=MATH_TIMEOUT_MS)
     except Exception:
-        pass
+        pass  # reported by the math checks, with the formulas that are left
     page.evaluate(SETTLE_MATH)
 
 
@@ -296,7 +278,6 @@ def summarise(page: str, what: str, items: list[str], limit: int = 5) -> list[st
 
 def math_problems(page: str, math: dict) -> list[str]:
     problems = []
-    problems += summarise(page, "formula still a lazy placeholder after scrolling through the page", math["lazy"])
     if math["zeroWidth"]:
         problems.append(f"{page}: {len(math['zeroWidth'])} of {math['containers']} typeset formulas are 0 px wide "
                         "(their CHTML glyph styles are missing)")

@@ -58,7 +58,7 @@ def test_mathjax_and_fonts_are_served_by_the_site(built_site):
         assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))], (page, scripts)
     config = (built_site / "assets/javascripts/mathjax-config.js").read_text(encoding="utf-8")
     assert '"../vendor/mathjax"' in config and '"/tex-chtml.js"' in config
-    assert "paths: { mathjax: MATHJAX_ROOT }" in config, "MathJax's own path must not default to its CDN"
+    assert "loader: { paths: { mathjax: MATHJAX_ROOT } }" in config, "MathJax's own path must not default to its CDN"
     assert (built_site / "assets/vendor/mathjax/tex-chtml.js").exists()
     assert (built_site / "assets/vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff").exists()
 

@@ -7,9 +7,7 @@ let mathjaxRequested = false;
 
 window.MathJax = {
   // Explicit, so extensions and fonts never come from MathJax's default CDN, whatever script tag loaded it.
-  // ui/lazy typesets a formula when it nears the viewport: a long page no longer blocks while all its
-  // formulas are typeset at once.
-  loader: { paths: { mathjax: MATHJAX_ROOT }, load: ["ui/lazy"] },
+  loader: { paths: { mathjax: MATHJAX_ROOT } },
   tex: {
     inlineMath: [["\\(", "\\)"], ["$", "$"]],
     displayMath: [["\\[", "\\]"], ["$$", "$$"]],
