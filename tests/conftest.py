@@ -34,6 +34,10 @@ def pytest_collection_finish(session):
     if any("runs" in getattr(item, "fixturenames", ()) for item in session.items):
         _chapters["thread"] = threading.Thread(target=_run_in_background, daemon=True)
         _chapters["thread"].start()
+        # The chapter 2 kernel is the longest job: the rest of the suite (this thread, and the browser
+        # and builds it starts) yields the CPU to the kernels, so that they end no later than the rest.
+        # Linux keeps nice values per thread, so the kernels, started from the thread above, keep theirs.
+        os.nice(10)
 
 
 def pytest_sessionfinish(session):
