@@ -40,6 +40,7 @@ xb = inputs.T.unsqueeze(-1)                      # 两家公司一起：(L, N, H
 output, (h_n, c_n) = lstm(xb)
 print("batch         input", tuple(xb.shape), "output", tuple(output.shape), "h_n", tuple(h_n.shape), "c_n", tuple(c_n.shape))
 assert xb.shape == (L_, N, H_in) and output.shape == (L_, N, 1) and h_n.shape == c_n.shape == (1, N, 1)
+assert torch.equal(output[-1], h_n[0])
 
 lstm_bf = nn.LSTM(input_size=1, hidden_size=1, batch_first=True)
 lstm_bf.load_state_dict(lstm.state_dict())
@@ -48,6 +49,7 @@ output_bf, (h_n_bf, c_n_bf) = lstm_bf(xf)
 print("batch_first   input", tuple(xf.shape), "output", tuple(output_bf.shape), "h_n", tuple(h_n_bf.shape), "c_n", tuple(c_n_bf.shape))
 assert xf.shape == (N, L_, H_in) and output_bf.shape == (N, L_, 1) and h_n_bf.shape == (1, N, 1)
 assert torch.allclose(output_bf.transpose(0, 1), output)   # 同一组权重，只是维度顺序不同
+assert torch.equal(output_bf[:, -1], h_n_bf[0])   # batch_first 时最后一步在第 1 维
 # --8<-- [end:shapes]
 
 # --8<-- [start:retrain-hand]
