@@ -1,4 +1,6 @@
-"""How often does each model learn, seed by seed? python snippets/seed_study.py > study.json (minutes)"""
+"""How often does each model learn, seed by seed? python snippets/seed_study.py (minutes) prints JSON:
+what `python tests/regenerate.py` writes to docs/generated/seed_study.json and makes the seeds page's table of."""
+# --8<-- [start:imports]
 import json
 import sys
 
@@ -8,6 +10,7 @@ import torch
 from lightning_lstm import LightningLSTM
 from lstm_by_hand import LSTMbyHand
 from plain_loop import fit
+# --8<-- [end:imports]
 
 # --8<-- [start:study]
 SEEDS = [*range(20), 42]
@@ -26,7 +29,10 @@ def run_seed(model_class, epochs, seed):
 
 
 # --8<-- [start:main]
+def study():
+    return {name: [run_seed(cls, epochs, seed) for seed in SEEDS] for name, (cls, epochs) in MODELS.items()}
+
+
 if __name__ == "__main__":
-    results = {name: [run_seed(cls, epochs, seed) for seed in SEEDS] for name, (cls, epochs) in MODELS.items()}
-    json.dump(results, sys.stdout, ensure_ascii=False, indent=1)
+    json.dump(study(), sys.stdout, ensure_ascii=False, indent=1)
 # --8<-- [end:main]

@@ -91,8 +91,7 @@ def run_seed_study() -> dict:
     sys.path.insert(0, str(SNIPPETS))
     import seed_study
 
-    return {name: [seed_study.run_seed(cls, epochs, seed) for seed in seed_study.SEEDS]
-            for name, (cls, epochs) in seed_study.MODELS.items()}
+    return seed_study.study()
 
 
 def write(files: dict[str, str]) -> None:
