@@ -33,7 +33,6 @@ import gzip
 import http.server
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -44,7 +43,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from book import ROOT, SNIPPETS
+from book import ROOT, SECTION, SNIPPETS
 from browser import CHROMIUM_FLAGS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -55,7 +54,6 @@ CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": None}
 BUILD_TARGET_S = 5.0
 SUITE_RATIO_TARGET = 1.3
-SECTION = re.compile(r"#\s*--8<--\s*\[(start|end):([a-z][-_0-9a-z]*)\]")
 COMPRESSIBLE = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map", ".ipynb", ".csv")
 
 

@@ -32,10 +32,11 @@ GENERATED = DOCS / "generated"
 
 # Pages that become notebooks, in reading order.
 CHAPTERS = ("theory", "lstm-by-hand", "nn-lstm")
-RUN_TIMEOUT = 900  # seconds per cell: chapter 2's training is the longest, about a minute here
+RUN_TIMEOUT = 900  # seconds per cell: chapter 2's training is the longest, about a minute and a half here
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
 INCLUDE = re.compile(r'^\s*-{1,2}8<-{1,2}\s+"(?P<target>[^"]+)"\s*$')
+SECTION = re.compile(r"#\s*--8<--\s*\[(start|end):([a-z][-_0-9a-z]*)\]")  # a named section in a snippet
 ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)(?:\s+"(?P<title>[^"]*)")?\s*$')
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>assets/[^)\s]+\.svg)\)(?:\{[^}]*\})?")
 
@@ -339,6 +340,11 @@ def curves_csv(rows: list[dict]) -> str:
     return buf.getvalue()
 
 
+def shown_path(path: Path) -> str:
+    """A path as an error message names it: relative to the repository when it is inside."""
+    return os.path.relpath(path, ROOT) if path.is_relative_to(ROOT) else str(path)
+
+
 def parse_curves(path: Path) -> list[dict]:
     """Chart data back from CSV, refusing a file that is not what curves_csv writes."""
     try:
@@ -348,9 +354,9 @@ def parse_curves(path: Path) -> list[dict]:
                 raise ValueError(f"columns {reader.fieldnames}, expected {('step',) + TAGS}")
             rows = [{k: (int(v) if k == "step" else float(v)) for k, v in r.items() if v != ""} for r in reader]
     except (OSError, ValueError, TypeError) as e:
-        raise ValueError(f"chart data {path.relative_to(ROOT)} is missing or malformed: {e}") from e
+        raise ValueError(f"chart data {shown_path(path)} is missing or malformed: {e}") from e
     if not rows:
-        raise ValueError(f"chart data {path.relative_to(ROOT)} holds no rows")
+        raise ValueError(f"chart data {shown_path(path)} holds no rows")
     return rows
 
 

@@ -106,3 +106,16 @@ def test_seeds_page_prose_matches_the_study():
         learned = sum(r["learned"] for r in rows)
         counts += [learned, len(rows) - learned]
     assert said and list(map(int, said.groups())) == counts, (said and said.groups(), counts)
+
+
+def test_seed_42_of_the_study_is_the_chapters_run(runs):
+    """The study's seed-42 rows (plain loop) are the chapters' Lightning runs, to the printed digits, and
+    both learn, as the seeds page says."""
+    hand, builtin = seed_study.MODELS
+    printed = {hand: runs["lstm-by-hand"].text(runs["lstm-by-hand"].cell_for("chapter2.py:check-resumed")),
+               builtin: runs["nn-lstm"].text(runs["nn-lstm"].cell_for("chapter3.py:check"))}
+    for model, text in printed.items():
+        row = next(r for r in committed_study()[model] if r["seed"] == 42)
+        a, b = (float(x) for x in re.findall(r"tensor\(\[?(-?[\d.e+-]+)\]?\)", text))
+        assert row["learned"], f"{model}: seed 42 did not learn in the study"
+        assert abs(row["A"] - a) <= 1e-4 and abs(row["B"] - b) <= 1e-4, (model, row, text)

@@ -8,7 +8,8 @@ import subprocess
 
 import pytest
 
-from book import CHAPTERS, DOCS, FENCE, INCLUDE, ROOT, SNIPPETS, blocks, code_blocks, expand, read_scalars
+from book import (CHAPTERS, DOCS, FENCE, INCLUDE, ROOT, SECTION, SNIPPETS, blocks, code_blocks, expand,
+                  read_scalars)
 
 PYTHON_BLOCKS = [b for page in CHAPTERS for b in code_blocks(page) if b.lang == "python"]
 SHELL_BLOCKS = [b for page in [p.stem for p in sorted(DOCS.glob("*.md"))] for b in code_blocks(page)
@@ -102,9 +103,6 @@ def test_pages_only_include_snippets():
     assert not inline, f"code typed inline instead of included from snippets/: {inline}"
 
 
-SECTION = re.compile(r"#\s*--8<--\s*\[(start|end):([a-z][-_0-9a-z]*)\]")
-
-
 def sections(path) -> list[str]:
     return [m[2] for m in SECTION.finditer(path.read_text(encoding="utf-8")) if m[1] == "start"]
 
@@ -115,6 +113,8 @@ def test_every_snippet_section_is_shown():
     missing = [f"{p.name}:{s}" for p in sorted(SNIPPETS.iterdir()) if p.is_file()
                for s in sections(p) if f"{p.name}:{s}" not in shown]
     assert not missing, f"snippet sections shown on no page: {missing}"
+    unshown = [p.name for p in sorted(SNIPPETS.iterdir()) if p.is_file() and p.name not in {t.split(":")[0] for t in shown}]
+    assert not unshown, f"snippet files included by no page: {unshown}"
 
 
 @pytest.mark.parametrize("script", sorted(p.name for p in SNIPPETS.glob("*.py")))

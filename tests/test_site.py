@@ -31,7 +31,35 @@ def test_every_formula_of_the_post_is_on_the_theory_page(built_site):
     formulas = re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", POST.split("## 2.")[0], re.S)
     expected = {normalise(a or b) for a, b in formulas}
     assert len(expected) == 13  # distinct formulas in the post's section 1
-    assert not {f for f in expected if not any(f in s for s in shown)}, "formulas of the post missing"
+    assert not expected - shown, f"formulas of the post missing: {expected - shown}"
+
+
+def prose_lines(post: str) -> list[str]:
+    """The post's lines of text, without Markdown markup: no code, formulas, images or blank lines."""
+    lines, fenced = [], False
+    for line in post.splitlines():
+        bare = re.sub(r"^\s*(#{1,6}\s|[-*+]\s|\d+\.\s|>\s?)+", "", line)
+        if bare.startswith("```"):
+            fenced = not fenced
+            continue
+        if fenced or "$" in line or "![" in line:
+            continue
+        bare = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", bare)
+        bare = re.sub(r"\*\*|`|<[^>]+>", "", bare)
+        if bare.strip():
+            lines.append(bare)
+    return lines
+
+
+def test_every_line_of_the_post_is_on_the_site(built_site):
+    """Paragraphs, list items, tips and asides: each line of the post's text, in the built pages' text.
+    (Colons go: the post's "参考教程：<link>" is an admonition titled 参考教程 on the site.)"""
+    squash = lambda s: re.sub(r"\*\*|[:：]", "", normalise(html.unescape(s)))  # noqa: E731
+    text = squash(visible_text(built_site))
+    lines = prose_lines(POST)
+    assert len(lines) > 60, f"only {len(lines)} lines of text found in the post"
+    missing = [line for line in lines if squash(line) not in text]
+    assert not missing, "lines of the post missing from the site:\n" + "\n".join(missing)
 
 
 def test_every_heading_link_and_emoji_of_the_post_is_on_the_site(built_site):
@@ -74,6 +102,9 @@ def test_notebooks_are_pages_and_downloads(built_site):
     for page in ("theory", "lstm-by-hand", "nn-lstm"):
         assert (built_site / f"generated/notebooks/{page}/index.html").exists()
         assert (built_site / f"generated/notebooks/{page}/{page}.ipynb").exists()
+        chapter = (built_site / page / "index.html").read_text(encoding="utf-8")
+        link = f'href="../generated/notebooks/{page}/{page}.ipynb" download'
+        assert link in chapter, f"/{page}/ has no download link to its notebook ({link})"
 
 
 def test_a_notebook_with_an_error_fails_the_build(tmp_path):
