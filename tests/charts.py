@@ -16,7 +16,6 @@ def _x(step: int, last: int) -> float:
 
 
 def _y(value: float) -> float:
-    value = min(max(value, Y_MIN), Y_MAX)
     return TOP + (HEIGHT - TOP - BOTTOM) * (Y_MAX - value) / (Y_MAX - Y_MIN)
 
 
@@ -30,6 +29,10 @@ def _nice_steps(last: int) -> list[int]:
 def render(rows: list[dict], title: str, caption: str, marker: tuple[int, str] | None = None) -> str:
     """A <figure> with one SVG line chart of train_loss, out_0 and out_1 against step."""
     last = max(r["step"] for r in rows)
+    outside = [f"{tag}={r[tag]:g} at step {r['step']}" for r in rows for tag in TAGS
+               if tag in r and not Y_MIN <= r[tag] <= Y_MAX]
+    if outside:  # drawn clamped, the curve would lie; a wider axis is a decision for the page
+        raise ValueError(f"{title}: values outside the chart's range [{Y_MIN}, {Y_MAX}]: {outside[:3]}")
     parts = [
         f'<svg class="training-chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{{id}}-t {{id}}-d">',
         f'<title id="{{id}}-t">{escape(title)}</title>',

@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+import charts
 import regenerate
 from book import GENERATED, numbers_close, parse_curves, read_scalars
 
@@ -41,6 +42,12 @@ def test_chart_is_drawn_from_its_curve_data(stem):
     committed = (GENERATED / f"charts/{stem}.html").read_text(encoding="utf-8")
     assert committed == regenerate.chart_html(stem, GENERATED / f"curves/{stem}.csv"), \
         f"docs/generated/charts/{stem}.html was not drawn from curves/{stem}.csv; {HOW_TO_FIX}"
+
+
+def test_values_outside_the_chart_are_refused():
+    rows = [{"step": 49, "train_loss": 0.25, "out_0": 0.5, "out_1": 0.5}, {"step": 99, "train_loss": 1.5}]
+    with pytest.raises(ValueError, match=r"outside the chart's range .*train_loss=1.5 at step 99"):
+        charts.render(rows, "a chart", "its caption")
 
 
 def test_seed_study_table_comes_from_its_data():
