@@ -3,14 +3,11 @@ from __future__ import annotations
 
 import lightning as L
 import pytest
-import torch
 from torch.utils.data import DataLoader, TensorDataset
 
 from lightning_lstm import LightningLSTM
 from lstm_by_hand import LSTMbyHand
-
-INPUTS = torch.tensor([[0.0, 0.5, 0.25, 1.0], [1.0, 0.5, 0.25, 1.0]])
-LABELS = torch.tensor([0.0, 1.0])
+from seed_study import INPUTS, LABELS
 
 
 @pytest.mark.parametrize("model", [LSTMbyHand, LightningLSTM])

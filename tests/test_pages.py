@@ -113,7 +113,8 @@ def test_every_snippet_section_is_shown():
     missing = [f"{p.name}:{s}" for p in sorted(SNIPPETS.iterdir()) if p.is_file()
                for s in sections(p) if f"{p.name}:{s}" not in shown]
     assert not missing, f"snippet sections shown on no page: {missing}"
-    unshown = [p.name for p in sorted(SNIPPETS.iterdir()) if p.is_file() and p.name not in {t.split(":")[0] for t in shown}]
+    shown_files = {t.split(":")[0] for t in shown}
+    unshown = [p.name for p in sorted(SNIPPETS.iterdir()) if p.is_file() and p.name not in shown_files]
     assert not unshown, f"snippet files included by no page: {unshown}"
 
 
