@@ -27,15 +27,16 @@ window.MathJax = {
 
 // One formula per task, not the whole page in one: the page stays responsive while MathJax works
 // (the theory page's 55 formulas blocked it for about a second at Lighthouse's 4x CPU slowdown).
+// The first formula waits too, so that it is not typeset inside the task that evaluated MathJax.
 async function typesetInSlices(page) {
   MathJax.typesetClear();
   MathJax.texReset();
   const roots = [...document.querySelectorAll(".arithmatex")]
     .filter((el) => !el.parentElement.closest(".arithmatex"));
   for (const el of roots) {
+    await new Promise((resolve) => setTimeout(resolve));
     if (page !== pageCount) return;  // instant navigation has moved on to another page
     await MathJax.typesetPromise([el]);
-    await new Promise((resolve) => setTimeout(resolve));
   }
 }
 
