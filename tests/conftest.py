@@ -12,6 +12,7 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+import psutil  # noqa: E402
 import pytest  # noqa: E402
 
 from book import ROOT, SNIPPETS, run_chapters
@@ -34,25 +35,42 @@ def _split_cpus() -> tuple[set[int], set[int]]:
 KERNEL_CPUS, OTHER_CPUS = _split_cpus()
 
 
+def _share_every_cpu():
+    """The kernels are done: this process's threads and every process it started (Chromium's) may use
+    every CPU again, so the rest of the suite does not finish on one CPU while the other idles."""
+    me = psutil.Process()
+    for pid in [t.id for t in me.threads()] + [child.pid for child in me.children(recursive=True)]:
+        try:
+            os.sched_setaffinity(pid, KERNEL_CPUS | OTHER_CPUS)
+        except OSError:  # ended meanwhile
+            pass
+
+
 def _run_in_background():
-    if KERNEL_CPUS:
+    if KERNEL_CPUS != OTHER_CPUS:
         os.sched_setaffinity(0, KERNEL_CPUS)  # this thread only; the kernels it starts inherit it
     try:
         _chapters["runs"] = run_chapters(_workroot)
     except BaseException as e:  # reported by the fixture, in the tests that need the run
         _chapters["error"] = e
+    finally:
+        if KERNEL_CPUS != OTHER_CPUS:
+            _share_every_cpu()
 
 
 def pytest_collection_finish(session):
     """Start the chapters' run as soon as we know a test needs it, so other tests overlap with it."""
+    if session.config.option.collectonly:
+        return
     if any("runs" in getattr(item, "fixturenames", ()) for item in session.items):
         _chapters["thread"] = threading.Thread(target=_run_in_background, daemon=True)
         _chapters["thread"].start()
         # The chapter 2 kernel is the longest job: it gets a CPU of its own, and the rest of the suite
         # (this thread, and the browsers and builds it starts) shares the others, so the kernel runs as
-        # fast as the script alone and everything else fits in beside it. Linux keeps CPU affinity per
-        # thread, so the kernels, started from the thread above, keep theirs.
-        if OTHER_CPUS:
+        # fast as the script alone and everything else fits in beside it; once the kernels are done, every
+        # CPU is shared again. Linux keeps CPU affinity per thread, so the kernels, started from the
+        # thread above, keep theirs.
+        if KERNEL_CPUS != OTHER_CPUS:
             os.sched_setaffinity(0, OTHER_CPUS)
 
 
