@@ -58,20 +58,39 @@ def _run_in_background():
             _share_every_cpu()
 
 
+def _start_chapters():
+    if "thread" in _chapters:
+        return
+    _chapters["thread"] = threading.Thread(target=_run_in_background, daemon=True)
+    _chapters["thread"].start()
+    # The chapter 2 kernel is the longest job: it gets a CPU of its own, and the rest of the suite
+    # (this thread, and the browsers and builds it starts) shares the others, so the kernel runs as
+    # fast as the script alone and everything else fits in beside it; once the kernels are done, every
+    # CPU is shared again. Linux keeps CPU affinity per thread, so the kernels, started from the
+    # thread above, keep theirs.
+    if KERNEL_CPUS != OTHER_CPUS:
+        os.sched_setaffinity(0, OTHER_CPUS)
+
+
+def _whole_suite(config) -> bool:
+    """`pytest` with no test selected by name, keyword or mark: the chapters' run will be needed."""
+    o = config.option
+    narrowed = [o.keyword, o.markexpr, o.collectonly, getattr(o, "lf", False), getattr(o, "stepwise", False)]
+    return config.args_source != pytest.Config.ArgsSource.ARGS and not any(narrowed)
+
+
+def pytest_sessionstart(session):
+    """For the whole suite, start the chapters' run before collection, which takes seconds on one CPU."""
+    if _whole_suite(session.config):
+        _start_chapters()
+
+
 def pytest_collection_finish(session):
-    """Start the chapters' run as soon as we know a test needs it, so other tests overlap with it."""
+    """Otherwise start it as soon as we know a test needs it, so other tests overlap with it."""
     if session.config.option.collectonly:
         return
     if any("runs" in getattr(item, "fixturenames", ()) for item in session.items):
-        _chapters["thread"] = threading.Thread(target=_run_in_background, daemon=True)
-        _chapters["thread"].start()
-        # The chapter 2 kernel is the longest job: it gets a CPU of its own, and the rest of the suite
-        # (this thread, and the browsers and builds it starts) shares the others, so the kernel runs as
-        # fast as the script alone and everything else fits in beside it; once the kernels are done, every
-        # CPU is shared again. Linux keeps CPU affinity per thread, so the kernels, started from the
-        # thread above, keep theirs.
-        if KERNEL_CPUS != OTHER_CPUS:
-            os.sched_setaffinity(0, OTHER_CPUS)
+        _start_chapters()
 
 
 def pytest_sessionfinish(session):
