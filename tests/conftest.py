@@ -28,11 +28,12 @@ def _split_cpus() -> tuple[set[int], set[int]]:
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     if len(cpus) < 2:
         return set(cpus), set(cpus)
-    half = max(1, min(2, len(cpus) // 2))  # chapter 2's kernel is the long one; chapter 3's ends early
+    half = min(2, len(cpus) // 2)  # chapter 2's kernel is the long one; chapter 3's ends early
     return set(cpus[:half]), set(cpus[half:])
 
 
 KERNEL_CPUS, OTHER_CPUS = _split_cpus()
+CPUS_SPLIT = KERNEL_CPUS != OTHER_CPUS
 
 
 def _share_every_cpu():
@@ -47,14 +48,14 @@ def _share_every_cpu():
 
 
 def _run_in_background():
-    if KERNEL_CPUS != OTHER_CPUS:
+    if CPUS_SPLIT:
         os.sched_setaffinity(0, KERNEL_CPUS)  # this thread only; the kernels it starts inherit it
     try:
         _chapters["runs"] = run_chapters(_workroot)
     except BaseException as e:  # reported by the fixture, in the tests that need the run
         _chapters["error"] = e
     finally:
-        if KERNEL_CPUS != OTHER_CPUS:
+        if CPUS_SPLIT:
             _share_every_cpu()
 
 
@@ -68,7 +69,7 @@ def _start_chapters():
     # fast as the script alone and everything else fits in beside it; once the kernels are done, every
     # CPU is shared again. Linux keeps CPU affinity per thread, so the kernels, started from the
     # thread above, keep theirs.
-    if KERNEL_CPUS != OTHER_CPUS:
+    if CPUS_SPLIT:
         os.sched_setaffinity(0, OTHER_CPUS)
 
 
