@@ -22,7 +22,6 @@ import pytest
 
 from book import public_link_base
 
-MATH_TIMEOUT_MS = 20_000
 SEARCH_TIMEOUT_S = 30
 
 
@@ -44,19 +43,8 @@ def page_name(path: str) -> str:
     return "/" + path
 
 
-# Runs in the page: waits until every formula MathJax was given is typeset (or the timeout passes).
-WAIT_FOR_MATH = """() => {
-  const arith = [...document.querySelectorAll('.arithmatex')].filter(e => !e.closest('.jupyter-wrapper'));
-  if (!arith.length) return true;
-  return arith.every(e => e.querySelector('mjx-container'));
-}"""
-
-SETTLE_MATH = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-    try { await MathJax.startup.promise; } catch (e) {}
-  }
-  if (document.fonts) await document.fonts.ready;
-}"""
+# Runs in the page: the math comes typeset in the HTML (docs/hooks/mathjax.py); its fonts load with the page.
+FONTS_READY = """async () => { if (document.fonts) await document.fonts.ready; }"""
 
 # Runs in the page: what a reader would see of the math. Opens every <details> first, so collapsed
 # formulas are rendered (and measured) too.
@@ -73,8 +61,8 @@ MATH_REPORT = r"""() => {
     return parts.join(' > ');
   };
   const snippet = s => s.replace(/\s+/g, ' ').trim().slice(0, 90);
-  // pymdownx.arithmatex's formulas. (Notebook cells are not: mkdocs-jupyter leaves their $…$ as text;
-  // the raw-TeX check below covers them, whatever class the site's MathJax config gives them.)
+  // pymdownx.arithmatex's formulas. (Notebook cells hold $…$ in plain text, typeset in place by the build:
+  // the raw-TeX check below covers them.)
   const arith = [...document.querySelectorAll('.arithmatex')].filter(e => !e.closest('.jupyter-wrapper'));
   const containers = [...document.querySelectorAll('mjx-container')];
   const untypeset = arith.filter(e => !e.querySelector('mjx-container'))
@@ -102,9 +90,7 @@ MATH_REPORT = r"""() => {
   }
   return {arithmatex: arith.length, containers: containers.length, untypeset, zeroWidth, errors, raw,
           emptyScripts: [...document.querySelectorAll('script[src=""]')].length,
-          mathjax: window.MathJax && MathJax.version ? `MathJax ${MathJax.version} loaded`
-            : document.querySelector('script[src*="mathjax"]') ? 'MathJax script in the page but not run'
-            : 'MathJax never loaded'};
+          fontErrors: [...document.fonts].filter(f => f.status === 'error').map(f => f.family)};
 }"""
 
 
@@ -176,12 +162,8 @@ def watch(page, visit: Visit) -> None:
     page.on("response", lambda r: visit.bad_responses.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
 
 
-def wait_for_math(page) -> None:
-    try:
-        page.wait_for_function(WAIT_FOR_MATH, timeout=MATH_TIMEOUT_MS)
-    except Exception:
-        pass  # reported by the math checks, with the formulas that are left
-    page.evaluate(SETTLE_MATH)
+def wait_for_fonts(page) -> None:
+    page.evaluate(FONTS_READY)
 
 
 def load(page, url: str) -> None:
@@ -190,7 +172,7 @@ def load(page, url: str) -> None:
         page.wait_for_load_state("networkidle", timeout=15_000)
     except Exception:
         pass
-    wait_for_math(page)
+    wait_for_fonts(page)
 
 
 @pytest.fixture(scope="module")
@@ -287,7 +269,8 @@ def math_problems(page: str, math: dict) -> list[str]:
     problems += summarise(page, "raw TeX in the visible text", math["raw"])
     if math["arithmatex"] and not math["containers"]:
         problems.append(f"{page}: {math['arithmatex']} .arithmatex element(s) but no mjx-container at all"
-                        f" ({math['mathjax']})")
+                        " (docs/hooks/mathjax.py did not typeset the page)")
+    problems += summarise(page, "font that failed to load", math["fontErrors"])
     if math["emptyScripts"]:
         problems.append(f"{page}: {math['emptyScripts']} <script src=\"\"> element(s) (an empty MathJax loader)")
     return problems
@@ -335,7 +318,7 @@ def test_formulas_survive_instant_navigation(built_site, site_url, browser):
             page.wait_for_function(
                 """t => location.pathname.endsWith('/' + t) && document.querySelector('.md-content h1')
                         && !document.querySelector('[data-md-component=container]').dataset.left""", arg=target)
-            wait_for_math(page)
+            wait_for_fonts(page)
             if not page.evaluate("window.__sameDocument === true"):
                 problems.append(f"{step}: the page was reloaded: instant navigation did not handle the click")
                 page.evaluate("window.__sameDocument = true")

@@ -84,12 +84,9 @@ def prediction(weight_set: str, inputs: list[float]) -> float:
 class Explorer:
     """A fresh page on the lstm-by-hand chapter, recording console errors, page errors and requests."""
 
-    def __init__(self, browser, site_url, viewport=None, route=None, scheme=None, math=True):
+    def __init__(self, browser, site_url, viewport=None, route=None, scheme=None):
         self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         self.page = self.context.new_page()
-        if not math:  # the widget has no formulas; typesetting the page's would only compete for the CPU
-            self.page.route("**/vendor/mathjax/**",
-                            lambda route: route.fulfill(status=200, body="", content_type="text/javascript"))
         self.console_errors, self.page_errors, self.requests = [], [], []
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
@@ -141,7 +138,7 @@ class Explorer:
 
 @pytest.fixture
 def explorer(browser, site_url):
-    e = Explorer(browser, site_url, math=False)
+    e = Explorer(browser, site_url)
     yield e
     e.close()
 
@@ -307,7 +304,7 @@ GOOD = json.dumps(WEIGHTS)
     (_fulfil(body="[]"), "不是一个 JSON 对象"),
 ], ids=["404", "500", "network", "string", "not-json", "missing-set", "null", "infinite", "array"])
 def test_missing_or_malformed_weights_show_an_error_in_the_widget(browser, site_url, route, said):
-    e = Explorer(browser, site_url, route=route, math=False)
+    e = Explorer(browser, site_url, route=route)
     try:
         error = e.page.locator(ERROR)
         assert error.is_visible()

@@ -1,4 +1,4 @@
-"""The built site carries the whole post, typesets its math with a local MathJax, and searches in Chinese."""
+"""The built site carries the whole post, its math typeset by MathJax at build time, and searches in Chinese."""
 from __future__ import annotations
 
 import html
@@ -26,8 +26,7 @@ def normalise(s: str) -> str:
 
 def test_every_formula_of_the_post_is_on_the_theory_page(built_site):
     page = (built_site / "theory/index.html").read_text(encoding="utf-8")
-    math = [m.group(1) for m in re.finditer(r'class="arithmatex">(.*?)</(?:span|div)>', page, re.S)]
-    shown = {re.sub(r"^\\[(\[]|\\[)\]]$", "", normalise(html.unescape(m))) for m in math}
+    shown = {normalise(html.unescape(tex)) for tex in re.findall(r'class="arithmatex" data-tex="([^"]*)"><mjx-container', page)}
     formulas = re.findall(r"\$\$(.+?)\$\$|\$(.+?)\$", POST.split("## 2.")[0], re.S)
     expected = {normalise(a or b) for a, b in formulas}
     assert len(expected) == 13  # distinct formulas in the post's section 1
@@ -77,18 +76,31 @@ def test_nav_has_one_page_per_section_in_order(built_site):
     assert -1 not in order and order == sorted(order), order
 
 
-def test_mathjax_and_fonts_are_served_by_the_site(built_site):
-    for page in PAGES.values():
-        source = (built_site / page).read_text(encoding="utf-8")
+def test_math_is_typeset_at_build_time_with_the_sites_own_fonts(built_site):
+    """No page loads MathJax or a third-party font; each page with math carries MathJax's CHTML and the CSS
+    of its glyphs, whose fonts the site serves; MathJax's code is not published."""
+    pages_with_math = 0
+    for page in [*PAGES.values(), "generated/notebooks/theory/index.html"]:
+        path = built_site / page
+        source = path.read_text(encoding="utf-8")
         assert "fonts.googleapis.com" not in source and "fonts.gstatic.com" not in source, page
         scripts = re.findall(r'<script[^>]+src="([^"]+)"', source)
-        assert any(s.endswith("assets/javascripts/mathjax-config.js") for s in scripts), page
-        assert not [s for s in scripts if s.startswith(("http:", "https:", "//"))], (page, scripts)
-    config = (built_site / "assets/javascripts/mathjax-config.js").read_text(encoding="utf-8")
-    assert '"../vendor/mathjax"' in config and '"/tex-chtml.js"' in config
-    assert "loader: { paths: { mathjax: MATHJAX_ROOT } }" in config, "MathJax's own path must not default to its CDN"
-    assert (built_site / "assets/vendor/mathjax/tex-chtml.js").exists()
-    assert (built_site / "assets/vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff").exists()
+        assert not [s for s in scripts if "mathjax" in s.lower() or s.startswith(("http:", "https:", "//"))], \
+            (page, scripts)
+        if "<mjx-container" not in source:
+            continue
+        pages_with_math += 1
+        fonts = re.findall(r'@font-face /\* \d+ \*/ \{\s*font-family: (\S+);\s*src: url\("([^"]+)"\)', source)
+        assert len(fonts) > 10, f"{page}: MathJax's @font-face rules are missing"
+        missing = [url for _, url in fonts if url.startswith(("/", "http:", "https:"))
+                   or not (path.parent / url).resolve().is_file()]
+        assert not missing, f"{page}: MathJax fonts the site does not serve: {missing}"
+        glyphs = {f"mjx-c.mjx-c{code}{'.' + variant if variant else ''}::before"
+                  for code, variant in re.findall(r'<mjx-c class="mjx-c([0-9A-F]+)(?: (TEX-[A-Z0-9]+))?"', source)}
+        unstyled = [g for g in glyphs if g not in source]
+        assert glyphs and not unstyled, f"{page}: glyphs without CSS (they would render 0 px wide): {unstyled[:5]}"
+    assert pages_with_math >= 4, "the theory, chapter 2, chapter 3 and theory notebook pages all have math"
+    assert not list(built_site.glob("assets/vendor/mathjax/**/*.js")), "MathJax's code was published"
 
 
 def test_chinese_search_finds_the_forget_gate(built_site):
@@ -107,17 +119,22 @@ def test_notebooks_are_pages_and_downloads(built_site):
         assert link in chapter, f"/{page}/ has no download link to its notebook ({link})"
 
 
-def test_a_notebook_with_an_error_fails_the_build(tmp_path):
-    """The build's notebooks hook refuses a committed notebook that holds an error output."""
+def load_hook(name: str):
     import importlib.util
 
+    spec = importlib.util.spec_from_file_location(f"{name}_hook", ROOT / f"docs/hooks/{name}.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    return hook
+
+
+def test_a_notebook_with_an_error_fails_the_build(tmp_path):
+    """The build's notebooks hook refuses a committed notebook that holds an error output."""
     import nbformat
     from mkdocs.exceptions import PluginError
     from mkdocs.structure.files import File
 
-    spec = importlib.util.spec_from_file_location("notebooks_hook", ROOT / "docs/hooks/notebooks.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
+    hook = load_hook("notebooks")
 
     nb = nbformat.read(ROOT / "docs/generated/notebooks/nn-lstm.ipynb", as_version=4)
     next(c for c in nb.cells if c.cell_type == "code").outputs.append(
@@ -127,6 +144,46 @@ def test_a_notebook_with_an_error_fails_the_build(tmp_path):
     file = File("generated/notebooks/nn-lstm.ipynb", str(tmp_path), str(tmp_path / "site"), True)
     with pytest.raises(PluginError, match=r"generated/notebooks/nn-lstm.ipynb: cells raised .*ZeroDivisionError"):
         hook.on_files([file], {})
+
+
+@pytest.fixture
+def mathjax_hook():
+    hook = load_hook("mathjax")
+    hook.on_pre_build({})
+    yield hook
+    hook.on_post_build({})
+
+
+def fake_page(src_uri: str, url: str):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(file=SimpleNamespace(src_uri=src_uri), url=url)
+
+
+def test_the_build_typesets_formulas_and_notebook_cells(mathjax_hook):
+    page = ('<html><head></head><body><p><span class="arithmatex">\\(x^2 &lt; y\\)</span> &para;</p>'
+            '<div class="jp-RenderedHTMLCommon jp-MarkdownOutput"><p>$f_t$ and <code>$not_math$</code> &para;</p>'
+            '<div class="admonition">$$C_t$$</div></div></body></html>')
+    out = mathjax_hook.on_post_page(page, page=fake_page("theory.md", "theory/"), config={})
+    assert out.count("<mjx-container") == 3, out
+    assert '<span class="arithmatex" data-tex="x^2 &lt; y"><mjx-container' in out
+    assert "<code>$not_math$</code>" in out and "\u00b6" in out
+    assert 'url("../assets/vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Math-Italic.woff")' in out
+    assert mathjax_hook.on_post_page("<p>$5 and $6</p>", page=fake_page("index.md", ""), config={}) \
+        == "<p>$5 and $6</p>", "a page without math is left alone"
+
+
+@pytest.mark.parametrize("math, message", [
+    ('<span class="arithmatex">\\(\\frac{x\\)</span>', r"frac\{x: Missing close brace"),
+    ('<div class="arithmatex">\\[\\gatee_t\\]</div>', r"gatee_t: Undefined control sequence \\gatee"),
+    ('<div class="jp-MarkdownOutput"><p>$h_t^$</p></div>', r"h_t\^: Missing superscript or subscript argument"),
+])
+def test_a_formula_mathjax_cannot_typeset_fails_the_build(mathjax_hook, math, message):
+    from mkdocs.exceptions import PluginError
+
+    with pytest.raises(PluginError, match=r"^theory.md: MathJax could not typeset .*" + message):
+        mathjax_hook.on_post_page(f"<html><head></head><body>{math}</body></html>",
+                                  page=fake_page("theory.md", "theory/"), config={})
 
 
 def test_snippets_reload_the_served_site():

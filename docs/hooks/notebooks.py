@@ -4,8 +4,8 @@
   them run: a notebook holding an error output fails the build here instead, naming the cell.
 - mkdocs-jupyter writes a MathJax 2 loader: `<script src=""> </script>` (the browser loads the page
   itself as a script, a console error) and a `text/x-mathjax-config` block calling `MathJax.Hub`, which
-  Material's instant navigation runs as plain JavaScript (another error). Both go; the site's own
-  MathJax typesets the cells' math, and assets/javascripts/mathjax-config.js marks those cells for it.
+  Material's instant navigation runs as plain JavaScript (another error). Both go; mathjax.py typesets
+  the cells' math when the site is built.
 """
 import json
 import re
