@@ -90,9 +90,9 @@ def test_math_is_typeset_at_build_time_with_the_sites_own_fonts(built_site):
         if "<mjx-container" not in source:
             continue
         pages_with_math += 1
-        fonts = re.findall(r'@font-face /\* \d+ \*/ \{\s*font-family: (\S+);\s*src: url\("([^"]+)"\)', source)
+        fonts = re.findall(r'@font-face /\* \d+ \*/ \{\s*font-family: \S+;\s*src: url\("([^"]+)"\)', source)
         assert len(fonts) > 10, f"{page}: MathJax's @font-face rules are missing"
-        missing = [url for _, url in fonts if url.startswith(("/", "http:", "https:"))
+        missing = [url for url in fonts if url.startswith(("/", "http:", "https:"))
                    or not (path.parent / url).resolve().is_file()]
         assert not missing, f"{page}: MathJax fonts the site does not serve: {missing}"
         glyphs = {f"mjx-c.mjx-c{code}{'.' + variant if variant else ''}::before"
@@ -146,8 +146,9 @@ def test_a_notebook_with_an_error_fails_the_build(tmp_path):
         hook.on_files([file], {})
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def mathjax_hook():
+    """One MathJax process for these tests, as a build has one for all its pages."""
     hook = load_hook("mathjax")
     hook.on_pre_build({})
     yield hook

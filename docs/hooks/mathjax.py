@@ -19,9 +19,10 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+DOCS = Path(__file__).parents[1]
 SCRIPT = Path(__file__).with_name("mathjax.js")
-MATHJAX = Path(__file__).parents[1] / "assets" / "vendor" / "mathjax"
-FONTS = "assets/vendor/mathjax/output/chtml/fonts/woff-v2"
+MATHJAX = DOCS / "assets" / "vendor" / "mathjax"
+FONTS = (MATHJAX / "output" / "chtml" / "fonts" / "woff-v2").relative_to(DOCS).as_posix()
 
 ARITHMATEX = re.compile(r'<(span|div) class="arithmatex">(.*?)</\1>', re.S)
 DELIMITERS = {"\\(": "\\)", "\\[": "\\]"}
