@@ -225,7 +225,7 @@
       "<div class=\"lstm-explorer__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-detail-caption\" data-role=\"detail\"></div>" +
       "<div class=\"lstm-explorer__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-trace-caption\" data-role=\"trace\"></div>" +
       "<div class=\"lstm-explorer__prediction\" data-role=\"prediction\"></div>" +
-      "<details class=\"lstm-explorer__weights\"><summary>查看这组权重的 12 个参数</summary><div class=\"lstm-explorer__scroll\" data-role=\"weights\"></div></details>" +
+      "<details class=\"lstm-explorer__weights\"><summary>查看这组权重的 12 个参数</summary><div class=\"lstm-explorer__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-weights-caption\" data-role=\"weights\"></div></details>" +
       "</div>";
 
     var q = function (sel) { return root.querySelector(sel); };
@@ -431,7 +431,7 @@
       var w = weights[state.set];
       var groups = [["遗忘门", "wlr1", "wlr2", "blr1"], ["输入门", "wpr1", "wpr2", "bpr1"],
         ["候选记忆", "wp1", "wp2", "bp1"], ["输出门", "wo1", "wo2", "bo1"]];
-      return "<table class=\"lstm-explorer__table\"><caption>" +
+      return "<table class=\"lstm-explorer__table\"><caption id=\"" + id + "-weights-caption\">" +
         WEIGHT_SETS.filter(function (s) { return s.key === state.set; })[0].label + "后的参数</caption>" +
         "<thead><tr><th scope=\"col\">部分</th><th scope=\"col\">乘 " + VAR("h", "t−1") + "</th><th scope=\"col\">乘 " + VAR("x", "t") + "</th><th scope=\"col\">偏置</th></tr></thead><tbody>" +
         groups.map(function (g) {
