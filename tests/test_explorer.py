@@ -82,17 +82,15 @@ def prediction(weight_set: str, inputs: list[float]) -> float:
 # ---- the page ----------------------------------------------------------------------------------
 
 class Explorer:
-    """A fresh page on the lstm-by-hand chapter, recording console errors, page errors and requests."""
+    """A new page on the lstm-by-hand chapter, recording console errors, page errors and requests."""
 
-    def __init__(self, browser, site_url, viewport=None, route=None, scheme=None):
+    def __init__(self, browser, site_url, viewport=None, scheme=None):
         self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
         self.page = self.context.new_page()
         self.console_errors, self.page_errors, self.requests = [], [], []
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
         self.page.on("request", lambda r: self.requests.append(r.url))
-        if route:
-            self.page.route("**/weights.json", route)
         self.page.goto(site_url + PAGE)
         if scheme:
             self.page.evaluate("s => document.body.setAttribute('data-md-color-scheme', s)", scheme)
@@ -100,6 +98,18 @@ class Explorer:
 
     def close(self):
         self.context.close()
+
+    def remount(self):
+        """Put a fresh, unmounted widget element in place of the old one and let Material announce a new
+        document, as instant navigation does: the widget mounts again and fetches its weights again."""
+        self.page.evaluate("""() => {
+            const old = document.querySelector('.lstm-explorer');
+            const fresh = document.createElement('div');
+            for (const a of old.attributes) if (a.name !== 'data-explorer') fresh.setAttribute(a.name, a.value);
+            old.replaceWith(fresh);
+            document$.next(document);
+        }""")
+        self.page.wait_for_selector(f'{WIDGET}[data-explorer="ready"], {WIDGET}[data-explorer="error"]')
 
     def values(self, table: str = "detail") -> dict[tuple[str, int], float]:
         """(quantity, day) -> the full-precision value of every number shown in one table."""
@@ -136,11 +146,28 @@ class Explorer:
         return self.page.inner_text(WIDGET)
 
 
-@pytest.fixture
-def explorer(browser, site_url):
+@pytest.fixture(scope="module")
+def loaded(browser, site_url):
+    """One load of the page for the tests that only click and type: loading it costs more than a test."""
     e = Explorer(browser, site_url)
     yield e
     e.close()
+
+
+@pytest.fixture(scope="module")
+def remountable(browser, site_url):
+    """A page of its own for the tests that make the widget mount again with other weights."""
+    e = Explorer(browser, site_url)
+    yield e
+    e.close()
+
+
+@pytest.fixture
+def explorer(loaded):
+    """The module's page, put back as a reader first finds it: 2000 epochs, company A's days, day 1."""
+    loaded.choose("after_2000", "A")
+    assert [loaded.text_input(d).input_value() for d in range(1, 5)] == ["0", "0.5", "0.25", "1"]
+    return loaded
 
 
 def close(a: float, b: float) -> bool:
@@ -303,9 +330,11 @@ GOOD = json.dumps(WEIGHTS)
     (_fulfil(body=GOOD.replace(str(WEIGHTS["after_2000"]["wp2"]), "1e999")), "after_2000.wp2"),
     (_fulfil(body="[]"), "不是一个 JSON 对象"),
 ], ids=["404", "500", "network", "string", "not-json", "missing-set", "null", "infinite", "array"])
-def test_missing_or_malformed_weights_show_an_error_in_the_widget(browser, site_url, route, said):
-    e = Explorer(browser, site_url, route=route)
+def test_missing_or_malformed_weights_show_an_error_in_the_widget(remountable, route, said):
+    e = remountable
+    e.page.route("**/weights.json", route)
     try:
+        e.remount()
         error = e.page.locator(ERROR)
         assert error.is_visible()
         assert error.get_attribute("role") == "alert"
@@ -315,7 +344,7 @@ def test_missing_or_malformed_weights_show_an_error_in_the_widget(browser, site_
         assert e.page.locator(f"{WIDGET} [data-value]").count() == 0
         assert e.page_errors == []
     finally:
-        e.close()
+        e.page.unroute("**/weights.json")
 
 
 # ---- 5. keyboard, narrow screen, both colour schemes -------------------------------------------
@@ -387,48 +416,55 @@ def test_keyboard_operates_every_control(explorer):
     assert close(explorer.values("detail")[("h", 1)], expected[0]["h"])
 
 
-@pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_no_horizontal_overflow_at_360_px(browser, site_url, scheme):
-    e = Explorer(browser, site_url, viewport={"width": 360, "height": 740}, scheme=scheme)
-    try:
-        page = e.page
-        page.locator(WIDGET).scroll_into_view_if_needed()
-
-        def fits(when):
-            assert page.evaluate("document.documentElement.scrollWidth") <= 360, when
-            box = page.locator(WIDGET).bounding_box()
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 360, when
-
-        fits("day 1")
-        for day in (2, 3, 4):
-            page.get_by_role("button", name="下一天 →").click()
-            fits(f"day {day}")
-        e.text_input(2).fill("abc")
-        e.text_input(2).press("Enter")  # the longest message is on screen too
-        fits("with an error message")
-        page.locator(f"{WIDGET} details summary").click()
-        fits("with the weights table open")
-        # the tables scroll inside their own container, which the keyboard can reach
-        for region in page.locator(f"{WIDGET} .lstm-explorer__scroll[role=region]").all():
-            assert region.get_attribute("tabindex") == "0"
-    finally:
-        e.close()
+@pytest.fixture(scope="module", params=["default", "slate"])
+def phone(request, browser, site_url):
+    """The page at a phone's width, in one colour scheme, shared by the layout and the axe test."""
+    e = Explorer(browser, site_url, viewport={"width": 360, "height": 740}, scheme=request.param)
+    yield e
+    e.close()
 
 
-@pytest.mark.parametrize("scheme", ["default", "slate"])
-def test_widget_has_no_axe_violations(browser, site_url, scheme):
+def open_weights_table(e: Explorer) -> None:
+    if not e.page.locator(f"{WIDGET} details").evaluate("d => d.open"):
+        e.page.locator(f"{WIDGET} details summary").click()
+
+
+def test_no_horizontal_overflow_at_360_px(phone):
+    page = phone.page
+    page.locator(WIDGET).scroll_into_view_if_needed()
+
+    def fits(when):
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, when
+        box = page.locator(WIDGET).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 360, when
+
+    phone.choose("after_2000", "A")
+    fits("day 1")
+    for day in (2, 3, 4):
+        page.get_by_role("button", name="下一天 →").click()
+        fits(f"day {day}")
+    phone.text_input(2).fill("abc")
+    phone.text_input(2).press("Enter")  # the longest message is on screen too
+    fits("with an error message")
+    open_weights_table(phone)
+    fits("with the weights table open")
+    # the tables scroll inside their own container, a named region the keyboard can reach
+    scrolling = page.locator(f"{WIDGET} .lstm-explorer__scroll").all()
+    assert len(scrolling) == 3  # the day's table, the four days' trace, the weights
+    for region in scrolling:
+        assert (region.get_attribute("role"), region.get_attribute("tabindex")) == ("region", "0")
+        assert region.get_attribute("aria-labelledby")
+
+
+def test_widget_has_no_axe_violations(phone):
     try:
         import axe_playwright_python as axe
     except ImportError:
         pytest.fail("axe-playwright-python is not installed: pip install -r requirements.txt")
-    e = Explorer(browser, site_url, scheme=scheme)
-    try:
-        page = e.page
-        page.locator(f"{WIDGET} details summary").click()  # the weights table too
-        e.text_input(3).fill("9")
-        e.text_input(3).press("Enter")  # and the error message
-        page.add_script_tag(path=str(Path(axe.__file__).parent / "axe.min.js"))
-        result = page.evaluate("() => axe.run(document.querySelector('.lstm-explorer'))")
-        assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
-    finally:
-        e.close()
+    page = phone.page
+    open_weights_table(phone)  # the weights table too
+    phone.text_input(3).fill("9")
+    phone.text_input(3).press("Enter")  # and the error message
+    page.add_script_tag(path=str(Path(axe.__file__).parent / "axe.min.js"))
+    result = page.evaluate("() => axe.run(document.querySelector('.lstm-explorer'))")
+    assert [(v["id"], [n["target"] for n in v["nodes"]]) for v in result["violations"]] == []
