@@ -4,7 +4,9 @@ What is measured, in one run, on this machine:
 
 - `mkdocs build --strict`: wall time of three builds (median shown). Target: < 5 s.
 - The test suite, `pytest -q -p no:cacheprovider` with nothing excluded, next to *the post's code run
-  once as written*, and their ratio. Target: suite <= 1.3 x the post's run.
+  once as written*, and their ratio. Target: suite <= 1.3 x the post's run. The post's code runs just
+  before and just after the suite, and the ratio takes the mean of the two, since this machine's speed
+  drifts from minute to minute.
   "The post's code as written" is taken as: `python snippets/chapter2.py` (chapter 2 top to bottom:
   2000 epochs, then resumed to 5000), then, in a second process, chapter 3's training only, i.e. the
   `data`, `train` and `check` sections of snippets/chapter3.py (the post's 300-epoch `nn.LSTM` run)
@@ -321,9 +323,12 @@ def main() -> None:
     suite = post = None
     suite_summary = ""
     if not args.skip_suite:
+        # The machine's speed drifts by a fifth from one minute to the next: the post's code runs just before
+        # and just after the suite, and the suite is compared with the mean of the two.
+        posts = [post_run_time()]
         suite, suite_summary = suite_time()
-        ch2, ch3 = post_run_time()
-        post = ch2 + ch3
+        posts.append(post_run_time())
+        post = statistics.mean(ch2 + ch3 for ch2, ch3 in posts)
 
     with gzip_server() as (url, holder), tempfile.TemporaryDirectory(prefix="lstm-book-served-") as tmp:
         site = Path(tmp) / "site"
@@ -350,8 +355,9 @@ def main() -> None:
     if suite is not None:
         ratio = suite / post
         out += [f"| Test suite, `pytest -q -p no:cacheprovider` ({suite_summary}) | {suite:.1f} s | | |",
-                f"| The post's code run once (chapter 2 script {ch2:.1f} s + chapter 3 training {ch3:.1f} s) "
-                f"| {post:.1f} s | | |",
+                "| The post's code run once, before and after the suite (mean of "
+                + " and ".join(f"chapter 2 script {ch2:.1f} s + chapter 3 training {ch3:.1f} s" for ch2, ch3 in posts)
+                + f") | {post:.1f} s | | |",
                 f"| Suite / post's run | {ratio:.2f} × | ≤ {SUITE_RATIO_TARGET} × | {mark(ratio <= SUITE_RATIO_TARGET)} |"]
     out += ["", "| Page (first load, empty cache) | Requests | Transferred (gzip) | Uncompressed | Third-party |",
             "| --- | ---: | ---: | ---: | ---: |"]
