@@ -174,8 +174,9 @@ def load(page, url: str) -> None:
 
 
 def settle(page) -> None:
-    """Wait until the page has made no request for 0.5 s, so that what it fetches after the load event
-    (the search index, its worker, the sitemap for instant navigation) is seen too."""
+    """Wait until the page's network has been idle for 0.5 s since it loaded (at once if it already has
+    been: Playwright marks a page idle once per navigation), so that what it fetches after the load
+    event (the search index, its worker, the sitemap for instant navigation) has been seen."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # imported where the browser starts
 
     try:
@@ -361,6 +362,8 @@ def home_with_search_open(site_url, browser):
 
 @pytest.mark.parametrize("query", ["遗忘门", "输出门"])
 def test_chinese_search_lands_on_the_theory_page(home_with_search_open, query):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     page = home_with_search_open
     box = page.locator("input.md-search__input")
     results = page.locator(".md-search-result__item > a")
@@ -381,6 +384,15 @@ def test_chinese_search_lands_on_the_theory_page(home_with_search_open, query):
     hrefs = results.evaluate_all("links => links.map(a => a.href)")
     meta = page.locator(".md-search-result__meta").text_content()
     assert hrefs, f"searching {query!r} on / gave no result within {SEARCH_TIMEOUT_S} s (search says: {meta!r})"
+    # The results answer this query, not the previous one: what they highlight is part of it (jieba
+    # segments 遗忘门 into 遗忘 + 门).
+    first = page.locator(".md-search-result__item").first
+    try:
+        first.locator("mark").first.wait_for(timeout=5_000)
+    except PlaywrightTimeoutError:
+        pass  # reported below
+    marked = first.locator("mark").all_text_contents()
+    assert any(m and m in query for m in marked), f"searching {query!r}: the first result highlights {marked}"
     paths = [unquote(urlsplit(h).path) for h in hrefs]
     assert paths[0] == "/theory/", (f"searching {query!r}: the first result is {hrefs[0]}, not /theory/; "
                                     f"all results: {hrefs}")
