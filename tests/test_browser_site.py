@@ -379,7 +379,7 @@ def test_chinese_search_lands_on_the_theory_page(home_with_search_open, query):
         try:
             results.first.wait_for(timeout=1_000)
             break
-        except Exception:
+        except PlaywrightTimeoutError:
             continue
     hrefs = results.evaluate_all("links => links.map(a => a.href)")
     meta = page.locator(".md-search-result__meta").text_content()
