@@ -115,8 +115,8 @@ def on_post_page(output: str, page, config) -> str:
     if "error" in reply:
         raise PluginError(f"{page.file.src_uri}: MathJax could not typeset {reply['error']}")
 
-    for (start, end), typeset in reversed(list(zip(cells, reply["fragments"]))):
-        output = output[:start] + typeset + output[end:]
+    for (start, end), cell in reversed(list(zip(cells, reply["fragments"]))):
+        output = output[:start] + cell + output[end:]
     typeset = iter(zip(formulas, reply["formulas"]))
 
     def replace(match: re.Match) -> str:
