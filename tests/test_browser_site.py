@@ -1,6 +1,6 @@
 """Every page of the built site, in headless Chromium: clean console, local-only requests, typeset math,
-math that survives instant navigation, Chinese search, working copy buttons, and no accessibility
-violation that axe-core (axe-playwright-python) finds.
+math that survives instant navigation, Chinese search, working copy buttons, stylesheets left alone once
+the page is parsed, and no accessibility violation that axe-core (axe-playwright-python) finds.
 
 A "page" is every full HTML document of the built site (the Markdown chapters, the notebook pages
 under generated/notebooks/*/ and any other), except 404.html: it is built for the deployed path
@@ -134,6 +134,7 @@ class Visit:
     copied: int = 0
     copy_problems: list[str] = field(default_factory=list)
     violations: list[dict] = field(default_factory=list)
+    restyling_link_changes: list[str] = field(default_factory=list)
 
 
 def block_third_parties(context, base: str, record: list[str]) -> None:
@@ -162,6 +163,19 @@ def watch(page, visit: Visit) -> None:
     page.on("console", on_console)
     page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
     page.on("response", lambda r: visit.bad_responses.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
+
+
+# Runs before the page's own scripts: records each change to a stylesheet <link>'s href made once <body>
+# exists, which makes Chromium restyle the whole page (docs/hooks/page_load.py).
+WATCH_STYLESHEET_LINKS = """
+window.__restylingLinkChanges = [];
+new MutationObserver(records => {
+  if (!document.body) return;
+  for (const r of records)
+    if (r.target.matches('link[rel~=stylesheet]'))
+      window.__restylingLinkChanges.push(`${r.oldValue} -> ${r.target.getAttribute('href')}`);
+}).observe(document, {subtree: true, attributeFilter: ['href'], attributeOldValue: true});
+"""
 
 
 def wait_for_fonts(page) -> None:
@@ -209,12 +223,14 @@ def visits(pages, site_url, browser, axe) -> dict[str, Visit]:
         context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
         try:
             block_third_parties(context, site_url, visit.external)
+            context.add_init_script(WATCH_STYLESHEET_LINKS)
             page = context.new_page()
             watch(page, visit)
             load(page, site_url + path)
             visit.math = page.evaluate(MATH_REPORT)  # opens every <details> too
             visit.violations = axe.run(page).response.get("violations", [])
             visit.copied, visit.copy_problems = check_copy_buttons(page, visit.page)
+            visit.restyling_link_changes = page.evaluate("window.__restylingLinkChanges")
             settle(page)  # by now, usually at once
         finally:
             context.close()
@@ -236,6 +252,13 @@ def test_no_console_errors_and_no_page_errors(visits):
         problems += [f"{v.page}: uncaught page error: {m}" for m in v.page_errors]
         problems += [f"{v.page}: {m}" for m in v.bad_responses]
     assert not problems, "\n".join(problems)
+
+
+def test_no_stylesheet_link_changes_once_the_body_is_parsed(visits):
+    problems = [f"{v.page}: a stylesheet's <link> changed after <body> began, which restyles the whole page: {c}"
+                for v in visits.values() for c in v.restyling_link_changes]
+    assert not problems, "\n".join(problems) + "\n(docs/hooks/page_load.py makes them absolute in <head>, " \
+        "so that Material's instant navigation leaves them alone)"
 
 
 def test_no_request_leaves_the_local_server(visits):
