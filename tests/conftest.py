@@ -1,6 +1,7 @@
 """Shared fixtures: the chapters' run (once per session, started early) and the built site."""
 from __future__ import annotations
 
+import gc
 import os
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch is imported: see KERNEL_ENV in book.py
@@ -80,6 +81,12 @@ def _whole_suite(config) -> bool:
     return config.args_source != pytest.Config.ArgsSource.ARGS and not any(narrowed)
 
 
+def pytest_configure(config):
+    # Hypothesis's pytest plugin, where Hypothesis is installed (as on the machine CI runs on), imports
+    # Hypothesis in its end-of-run summary: about 1 s of every run. No test here uses Hypothesis.
+    config.pluginmanager.unregister(name="hypothesispytest")
+
+
 def pytest_sessionstart(session):
     """For the whole suite, start the chapters' run before collection, which takes seconds on one CPU."""
     if _whole_suite(session.config):
@@ -88,6 +95,10 @@ def pytest_sessionstart(session):
 
 def pytest_collection_finish(session):
     """Otherwise start it as soon as we know a test needs it, so other tests overlap with it."""
+    # What collection imported (torch, Lightning and the rest) lives as long as the process: left out
+    # of every later garbage collection, including the five full ones pytest runs at exit to find
+    # unraisable exceptions (about 1 s with all of it tracked).
+    gc.freeze()
     if session.config.option.collectonly:
         return
     if any("runs" in getattr(item, "fixturenames", ()) for item in session.items):
