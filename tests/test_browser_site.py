@@ -1,6 +1,7 @@
 """Every page of the built site, in headless Chromium: clean console, local-only requests, typeset math,
-math that survives instant navigation, Chinese search, working copy buttons, stylesheets left alone once
-the page is parsed, and no accessibility violation that axe-core (axe-playwright-python) finds.
+math that survives instant navigation, Chinese search, working copy buttons, nothing that restyles the
+whole page once it is parsed, the light/dark switch, and no accessibility violation that axe-core
+(axe-playwright-python) finds.
 
 A "page" is every full HTML document of the built site (the Markdown chapters, the notebook pages
 under generated/notebooks/*/ and any other), except 404.html: it is built for the deployed path
@@ -134,7 +135,7 @@ class Visit:
     copied: int = 0
     copy_problems: list[str] = field(default_factory=list)
     violations: list[dict] = field(default_factory=list)
-    restyling_link_changes: list[str] = field(default_factory=list)
+    full_restyles: list[str] = field(default_factory=list)
 
 
 def block_third_parties(context, base: str, record: list[str]) -> None:
@@ -165,16 +166,29 @@ def watch(page, visit: Visit) -> None:
     page.on("response", lambda r: visit.bad_responses.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
 
 
-# Runs before the page's own scripts: records each change to a stylesheet <link>'s href made once <body>
-# exists, which makes Chromium restyle the whole page (docs/hooks/page_load.py).
-WATCH_STYLESHEET_LINKS = """
-window.__restylingLinkChanges = [];
+# Runs before the page's own scripts: records each change made once <body> exists that makes Chromium
+# restyle every element of the page (docs/hooks/page_load.py): a stylesheet <link>'s href, an attribute
+# of <body> that Material's CSS selects on (the colours, data-md-color-switching) or a color-scheme <meta>.
+WATCH_FULL_RESTYLES = """
+window.__fullRestyles = [];
+const BODY_STYLED_BY = ['data-md-color-scheme', 'data-md-color-primary', 'data-md-color-accent',
+                        'data-md-color-switching'];
 new MutationObserver(records => {
   if (!document.body) return;
-  for (const r of records)
-    if (r.target.matches('link[rel~=stylesheet]'))
-      window.__restylingLinkChanges.push(`${r.oldValue} -> ${r.target.getAttribute('href')}`);
-}).observe(document, {subtree: true, attributeFilter: ['href'], attributeOldValue: true});
+  const note = (what) => window.__fullRestyles.push(what);
+  for (const r of records) {
+    const t = r.target;
+    if (r.type === 'attributes' && t.matches('link[rel~=stylesheet]') && r.attributeName === 'href')
+      note(`stylesheet link ${r.oldValue} -> ${t.getAttribute('href')}`);
+    else if (r.type === 'attributes' && t === document.body && BODY_STYLED_BY.includes(r.attributeName))
+      note(`<body ${r.attributeName}> ${r.oldValue} -> ${t.getAttribute(r.attributeName)}`);
+    else if (r.type === 'attributes' && t.matches('meta[name=color-scheme]'))
+      note(`color-scheme meta ${r.oldValue} -> ${t.content}`);
+    else if (r.type === 'childList')
+      for (const n of r.addedNodes)
+        if (n.matches?.('meta[name=color-scheme]')) note(`color-scheme meta added: ${n.content}`);
+  }
+}).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true});
 """
 
 
@@ -223,14 +237,14 @@ def visits(pages, site_url, browser, axe) -> dict[str, Visit]:
         context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
         try:
             block_third_parties(context, site_url, visit.external)
-            context.add_init_script(WATCH_STYLESHEET_LINKS)
+            context.add_init_script(WATCH_FULL_RESTYLES)
             page = context.new_page()
             watch(page, visit)
             load(page, site_url + path)
             visit.math = page.evaluate(MATH_REPORT)  # opens every <details> too
             visit.violations = axe.run(page).response.get("violations", [])
             visit.copied, visit.copy_problems = check_copy_buttons(page, visit.page)
-            visit.restyling_link_changes = page.evaluate("window.__restylingLinkChanges")
+            visit.full_restyles = page.evaluate("window.__fullRestyles")
             settle(page)  # by now, usually at once
         finally:
             context.close()
@@ -254,11 +268,11 @@ def test_no_console_errors_and_no_page_errors(visits):
     assert not problems, "\n".join(problems)
 
 
-def test_no_stylesheet_link_changes_once_the_body_is_parsed(visits):
-    problems = [f"{v.page}: a stylesheet's <link> changed after <body> began, which restyles the whole page: {c}"
-                for v in visits.values() for c in v.restyling_link_changes]
-    assert not problems, "\n".join(problems) + "\n(docs/hooks/page_load.py makes them absolute in <head>, " \
-        "so that Material's instant navigation leaves them alone)"
+def test_nothing_restyles_the_whole_page_once_it_is_parsed(visits):
+    """In a light-mode browser, nothing changes what every element's style depends on after <body> began:
+    Material's instant navigation and palette toggle each did (docs/hooks/page_load.py)."""
+    problems = [f"{v.page}: {change}" for v in visits.values() for change in v.full_restyles]
+    assert not problems, "changes that restyle the whole page after <body> began:\n" + "\n".join(problems)
 
 
 def test_no_request_leaves_the_local_server(visits):
@@ -426,3 +440,51 @@ def test_code_blocks_have_a_working_copy_button(visits):
     assert sum(v.copied for v in visits.values()), "no copy button was clicked: no page has a Material code block"
     problems = [p for v in visits.values() for p in v.copy_problems]
     assert not problems, "\n".join(problems)
+
+
+# Runs in the page: what the header's light/dark switch shows and has stored.
+PALETTE_STATE = """() => ({
+  scheme: document.body.getAttribute('data-md-color-scheme'),
+  switchTitle: [...document.querySelectorAll('[data-md-palette] label')].filter(l => l.checkVisibility())
+    .map(l => l.title).join(' | '),
+  stored: __md_get('__palette')?.index ?? null,
+  colorSchemeMeta: document.head.querySelector('meta[name=color-scheme]')?.content ?? null,
+  themeColorMeta: document.head.querySelector('meta[name=theme-color]')?.content ?? null,
+})"""
+LIGHT = {"scheme": "default", "switchTitle": "切换到深色模式", "stored": 0, "colorSchemeMeta": None,
+         "themeColorMeta": "#4051b5"}
+DARK = {"scheme": "slate", "switchTitle": "切换到浅色模式", "stored": 1, "colorSchemeMeta": "dark",
+        "themeColorMeta": "#4051b5"}  # the header keeps the primary colour in both
+
+
+def test_light_dark_switch(site_url, browser):
+    """The header's switch (palette.js; docs/hooks/page_load.py keeps Material's bundle from mounting it)
+    does what Material's did: follows the browser's preference on a first visit, switches on a click and
+    on Enter, and the choice holds on the next page."""
+    errors = []
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        load(page, site_url)
+        assert page.evaluate(PALETTE_STATE) == LIGHT, "first visit, light browser"
+        page.locator("[data-md-palette] label:visible").click()
+        assert page.evaluate(PALETTE_STATE) == DARK, "after clicking the switch"
+        page.wait_for_function("() => !document.body.hasAttribute('data-md-color-switching')", timeout=5_000)
+        load(page, site_url + "theory/")
+        assert page.evaluate(PALETTE_STATE) == DARK, "the next page, loaded afresh"
+        page.locator("[data-md-palette] input:checked").focus()
+        page.keyboard.press("Enter")
+        assert page.evaluate(PALETTE_STATE) | {"colorSchemeMeta": None} == LIGHT, "after Enter on the switch"
+        assert page.evaluate(PALETTE_STATE)["colorSchemeMeta"] == "light"
+    finally:
+        context.close()
+    context = browser.new_context(color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        load(page, site_url)
+        assert page.evaluate(PALETTE_STATE) == DARK, "first visit, dark browser"
+    finally:
+        context.close()
+    assert not errors, errors

@@ -1,4 +1,4 @@
-"""MkDocs hook: two changes to how Material's pages load, both measured on the long theory page.
+"""MkDocs hook: three changes to how Material's pages load, each traced on the long theory page.
 
 - Material's bundle and the site's own scripts load with `defer`. Material ends <body> with them as
   plain scripts. The bundle's first act reads the scroll position, which forces the whole page's first
@@ -10,6 +10,12 @@
   on a stylesheet's <link> Chromium then applies the stylesheet again and restyles every element of
   the page, about 50 ms at 4x on the theory page, inside the bundle's task. Done in <head>, there is
   nothing to restyle yet, and Material leaves links that are already absolute alone.
+- The light/dark switch in the header is run by the site's palette.js, not by Material's bundle: the
+  hook renames the form's `data-md-component="palette"`, so the bundle does not mount it. At every
+  load Material's palette component adds a color-scheme <meta>, marks <body> with
+  `data-md-color-switching` while it reads the header's colours, sets the <meta> and later unmarks
+  <body>: in Chromium each of these restyles every element, three full passes on the theory page
+  (about 150 ms at 4x) even when the scheme stays as it was.
 """
 import re
 
@@ -19,4 +25,5 @@ ABSOLUTE_LINKS = '<script>for(const link of document.querySelectorAll("link[href
 
 def on_post_page(output, **kwargs):
     output = output.replace("</head>", ABSOLUTE_LINKS + "</head>", 1)
+    output = output.replace('data-md-component="palette"', "data-md-palette", 1)
     return SITE_SCRIPT.sub(r'<script defer src="\1"></script>', output)
