@@ -169,7 +169,7 @@ def watch(page, visit: Visit) -> None:
 # Runs before the page's own scripts: records each change made once <body> exists that makes Chromium
 # restyle every element of the page (docs/hooks/page_load.py): a stylesheet <link>'s href, an attribute
 # of <body> that Material's CSS selects on (the colours, data-md-color-switching) or a color-scheme <meta>.
-WATCH_FULL_RESTYLES = """
+WATCH_FULL_RESTYLES = """(() => {
 window.__fullRestyles = [];
 const BODY_STYLED_BY = ['data-md-color-scheme', 'data-md-color-primary', 'data-md-color-accent',
                         'data-md-color-switching'];
@@ -189,7 +189,7 @@ new MutationObserver(records => {
         if (n.matches?.('meta[name=color-scheme]')) note(`color-scheme meta added: ${n.content}`);
   }
 }).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true});
-"""
+})();"""
 
 
 def wait_for_fonts(page) -> None:
