@@ -235,7 +235,8 @@ async def _execute(nb: nbformat.NotebookNode, workdir: Path) -> nbformat.Noteboo
     workdir.mkdir(parents=True, exist_ok=True)
     # "immediate": the kernel is killed once the last cell has run. Everything the chapter writes is on
     # disk by then (Lightning closes its loggers when fit() returns), and a graceful exit spends about
-    # 2 s per kernel tearing torch and Lightning down, on the CPU the chapters share.
+    # 2 s per kernel tearing torch and Lightning down, on the CPU the chapters share. A cell that logged
+    # after the last fit() (trainer.validate(), say) would reopen a buffered event writer and lose it.
     client = NotebookClient(nb, timeout=RUN_TIMEOUT, kernel_name="python3", allow_errors=True,
                             shutdown_kernel="immediate", resources={"metadata": {"path": str(workdir)}})
     await client.async_execute(env=KERNEL_ENV)

@@ -166,21 +166,24 @@ def watch(page, visit: Visit) -> None:
     page.on("response", lambda r: visit.bad_responses.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
 
 
-# Runs before the page's own scripts: records each change made once <body> exists that makes Chromium
-# restyle every element of the page (docs/hooks/page_load.py): a stylesheet <link>'s href, an attribute
-# of <body> that Material's CSS selects on (the colours, data-md-color-switching) or a color-scheme <meta>.
+# Runs before the page's own scripts: records each change made once the page's content has begun (its
+# .md-container) that makes Chromium restyle every element of the page (docs/hooks/page_load.py): a
+# stylesheet <link>'s href, a new value of an attribute of <body> that Material's CSS selects on (the
+# colours, data-md-color-switching) or a color-scheme <meta>. Material's inline script may set <body>'s
+# colours earlier, while there is next to nothing to restyle.
 WATCH_FULL_RESTYLES = """(() => {
 window.__fullRestyles = [];
 const BODY_STYLED_BY = ['data-md-color-scheme', 'data-md-color-primary', 'data-md-color-accent',
                         'data-md-color-switching'];
 new MutationObserver(records => {
-  if (!document.body) return;
+  if (!document.querySelector('.md-container')) return;
   const note = (what) => window.__fullRestyles.push(what);
   for (const r of records) {
     const t = r.target;
     if (r.type === 'attributes' && t.matches('link[rel~=stylesheet]') && r.attributeName === 'href')
       note(`stylesheet link ${r.oldValue} -> ${t.getAttribute('href')}`);
-    else if (r.type === 'attributes' && t === document.body && BODY_STYLED_BY.includes(r.attributeName))
+    else if (r.type === 'attributes' && t === document.body && BODY_STYLED_BY.includes(r.attributeName)
+             && r.oldValue !== t.getAttribute(r.attributeName))
       note(`<body ${r.attributeName}> ${r.oldValue} -> ${t.getAttribute(r.attributeName)}`);
     else if (r.type === 'attributes' && t.matches('meta[name=color-scheme]'))
       note(`color-scheme meta ${r.oldValue} -> ${t.content}`);
@@ -269,10 +272,11 @@ def test_no_console_errors_and_no_page_errors(visits):
 
 
 def test_nothing_restyles_the_whole_page_once_it_is_parsed(visits):
-    """In a light-mode browser, nothing changes what every element's style depends on after <body> began:
-    Material's instant navigation and palette toggle each did (docs/hooks/page_load.py)."""
+    """In a light-mode browser, nothing changes what every element's style depends on once the page's
+    content has begun: Material's instant navigation and palette toggle each did (docs/hooks/page_load.py).
+    test_light_dark_switch checks the same for a dark browser and a remembered choice."""
     problems = [f"{v.page}: {change}" for v in visits.values() for change in v.full_restyles]
-    assert not problems, "changes that restyle the whole page after <body> began:\n" + "\n".join(problems)
+    assert not problems, "changes that restyle the whole page after its content began:\n" + "\n".join(problems)
 
 
 def test_no_request_leaves_the_local_server(visits):
@@ -448,43 +452,58 @@ PALETTE_STATE = """() => ({
   switchTitle: [...document.querySelectorAll('[data-md-palette] label')].filter(l => l.checkVisibility())
     .map(l => l.title).join(' | '),
   stored: __md_get('__palette')?.index ?? null,
-  colorSchemeMeta: document.head.querySelector('meta[name=color-scheme]')?.content ?? null,
+  pageColorScheme: getComputedStyle(document.documentElement).colorScheme,
   themeColorMeta: document.head.querySelector('meta[name=theme-color]')?.content ?? null,
 })"""
-LIGHT = {"scheme": "default", "switchTitle": "切换到深色模式", "stored": 0, "colorSchemeMeta": None,
+LIGHT = {"scheme": "default", "switchTitle": "切换到深色模式", "stored": 0, "pageColorScheme": "normal",
          "themeColorMeta": "#4051b5"}
-DARK = {"scheme": "slate", "switchTitle": "切换到浅色模式", "stored": 1, "colorSchemeMeta": "dark",
+DARK = {"scheme": "slate", "switchTitle": "切换到浅色模式", "stored": 1, "pageColorScheme": "dark",
         "themeColorMeta": "#4051b5"}  # the header keeps the primary colour in both
+# Runs before the page's own scripts: counts CSS transitions that start (none should while loading).
+COUNT_TRANSITIONS = """addEventListener('transitionrun', () => { window.__transitions = (window.__transitions || 0) + 1; });"""
+
+
+def palette_context(browser, errors: list[str], **options):
+    context = browser.new_context(**options)
+    context.add_init_script(WATCH_FULL_RESTYLES)
+    context.add_init_script(COUNT_TRANSITIONS)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return context, page
+
+
+def palette_after_load(page, url: str) -> dict:
+    """The switch's state after a fresh load, which must not have restyled the page or animated it."""
+    load(page, url)
+    restyles, transitions = page.evaluate("[window.__fullRestyles, window.__transitions || 0]")
+    assert not restyles, f"{url}: loading restyled the whole page: {restyles}"
+    assert not transitions, f"{url}: {transitions} CSS transition(s) ran while the page loaded"
+    return page.evaluate(PALETTE_STATE)
 
 
 def test_light_dark_switch(site_url, browser):
     """The header's switch (palette.js; docs/hooks/page_load.py keeps Material's bundle from mounting it)
     does what Material's did: follows the browser's preference on a first visit, switches on a click and
-    on Enter, and the choice holds on the next page."""
+    on Enter, and the choice holds on the next page, over the browser's preference. No load restyles
+    the whole page or animates its colours."""
     errors = []
-    context = browser.new_context()
+    context, page = palette_context(browser, errors)
     try:
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        load(page, site_url)
-        assert page.evaluate(PALETTE_STATE) == LIGHT, "first visit, light browser"
+        assert palette_after_load(page, site_url) == LIGHT, "first visit, light browser"
         page.locator("[data-md-palette] label:visible").click()
         assert page.evaluate(PALETTE_STATE) == DARK, "after clicking the switch"
         page.wait_for_function("() => !document.body.hasAttribute('data-md-color-switching')", timeout=5_000)
-        load(page, site_url + "theory/")
-        assert page.evaluate(PALETTE_STATE) == DARK, "the next page, loaded afresh"
+        assert palette_after_load(page, site_url + "theory/") == DARK, "the next page, loaded afresh"
         page.locator("[data-md-palette] input:checked").focus()
         page.keyboard.press("Enter")
-        assert page.evaluate(PALETTE_STATE) | {"colorSchemeMeta": None} == LIGHT, "after Enter on the switch"
-        assert page.evaluate(PALETTE_STATE)["colorSchemeMeta"] == "light"
+        assert page.evaluate(PALETTE_STATE) == LIGHT, "after Enter on the switch"
     finally:
         context.close()
-    context = browser.new_context(color_scheme="dark")
+    context, page = palette_context(browser, errors, color_scheme="dark")
     try:
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        load(page, site_url)
-        assert page.evaluate(PALETTE_STATE) == DARK, "first visit, dark browser"
+        assert palette_after_load(page, site_url) == DARK, "first visit, dark browser"
+        page.locator("[data-md-palette] label:visible").click()
+        assert palette_after_load(page, site_url + "theory/") == LIGHT, "light chosen in a dark browser"
     finally:
         context.close()
     assert not errors, errors

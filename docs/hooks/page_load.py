@@ -15,15 +15,30 @@
   load Material's palette component adds a color-scheme <meta>, marks <body> with
   `data-md-color-switching` while it reads the header's colours, sets the <meta> and later unmarks
   <body>: in Chromium each of these restyles every element, three full passes on the theory page
-  (about 150 ms at 4x) even when the scheme stays as it was.
+  (about 150 ms at 4x) even when the scheme stays as it was. And on a first visit it applied the
+  scheme the browser prefers only then, after the page was drawn; a script after the form now does it
+  before the content is parsed (Material's own inline script there only applies a remembered choice).
+
+404.html is rendered as a template, not a page: on_post_template gives it the same three changes.
 """
 import re
 
 SITE_SCRIPT = re.compile(r'<script src="([^"]*assets/javascripts/[^"]+\.js)"></script>')
 ABSOLUTE_LINKS = '<script>for(const link of document.querySelectorAll("link[href]"))link.href=link.href</script>'
+PALETTE_FORM = re.compile(r'<form class="md-header__option" data-md-component="palette">.*?</form>', re.S)
+PREFERRED_PALETTE = (
+    '<script>if(!__md_get("__palette")){const input=[...document.querySelectorAll("[data-md-palette] input")]'
+    '.find(i=>matchMedia(i.getAttribute("data-md-color-media")).matches);if(input)for(const key of'
+    '["scheme","primary","accent"])document.body.setAttribute("data-md-color-"+key,'
+    'input.getAttribute("data-md-color-"+key))}</script>')
 
 
 def on_post_page(output, **kwargs):
     output = output.replace("</head>", ABSOLUTE_LINKS + "</head>", 1)
-    output = output.replace('data-md-component="palette"', "data-md-palette", 1)
+    output = PALETTE_FORM.sub(
+        lambda form: form[0].replace('data-md-component="palette"', "data-md-palette") + PREFERRED_PALETTE, output, 1)
     return SITE_SCRIPT.sub(r'<script defer src="\1"></script>', output)
+
+
+def on_post_template(output_content, template_name, **kwargs):
+    return on_post_page(output_content) if template_name == "404.html" else output_content
