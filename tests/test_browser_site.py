@@ -463,12 +463,13 @@ DARK = {"scheme": "slate", "switchTitle": "切换到浅色模式", "stored": 1, 
 COUNT_TRANSITIONS = """addEventListener('transitionrun', () => { window.__transitions = (window.__transitions || 0) + 1; });"""
 
 
-def palette_context(browser, errors: list[str], **options):
+def palette_context(browser, site_url, visit: Visit, **options):
     context = browser.new_context(**options)
+    block_third_parties(context, site_url, visit.external)
     context.add_init_script(WATCH_FULL_RESTYLES)
     context.add_init_script(COUNT_TRANSITIONS)
     page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    watch(page, visit)
     return context, page
 
 
@@ -486,8 +487,8 @@ def test_light_dark_switch(site_url, browser):
     does what Material's did: follows the browser's preference on a first visit, switches on a click and
     on Enter, and the choice holds on the next page, over the browser's preference. No load restyles
     the whole page or animates its colours."""
-    errors = []
-    context, page = palette_context(browser, errors)
+    visit = Visit("the light/dark switch")
+    context, page = palette_context(browser, site_url, visit)
     try:
         assert palette_after_load(page, site_url) == LIGHT, "first visit, light browser"
         page.locator("[data-md-palette] label:visible").click()
@@ -499,11 +500,11 @@ def test_light_dark_switch(site_url, browser):
         assert page.evaluate(PALETTE_STATE) == LIGHT, "after Enter on the switch"
     finally:
         context.close()
-    context, page = palette_context(browser, errors, color_scheme="dark")
+    context, page = palette_context(browser, site_url, visit, color_scheme="dark")
     try:
         assert palette_after_load(page, site_url) == DARK, "first visit, dark browser"
         page.locator("[data-md-palette] label:visible").click()
         assert palette_after_load(page, site_url + "theory/") == LIGHT, "light chosen in a dark browser"
     finally:
         context.close()
-    assert not errors, errors
+    assert not (visit.page_errors or visit.console_errors or visit.bad_responses or visit.external), visit

@@ -146,21 +146,24 @@ class Explorer:
         return self.page.inner_text(WIDGET)
 
 
-@pytest.fixture(scope="module")
-def loaded(browser, site_url):
-    """One load of the page for the tests that only click and type: loading it costs more than a test."""
+def shared_page(browser, site_url):
+    """A page several tests use in turn; none of them may leave an uncaught error on it."""
     e = Explorer(browser, site_url)
     yield e
     e.close()
-    assert e.page_errors == [], f"uncaught errors on the page the explorer tests shared: {e.page_errors}"
+    assert e.page_errors == [], f"uncaught errors on a page explorer tests shared: {e.page_errors}"
+
+
+@pytest.fixture(scope="module")
+def loaded(browser, site_url):
+    """One load of the page for the tests that only click and type: loading it costs more than a test."""
+    yield from shared_page(browser, site_url)
 
 
 @pytest.fixture(scope="module")
 def remountable(browser, site_url):
     """A page of its own for the tests that make the widget mount again with other weights."""
-    e = Explorer(browser, site_url)
-    yield e
-    e.close()
+    yield from shared_page(browser, site_url)
 
 
 @pytest.fixture
