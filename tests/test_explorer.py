@@ -294,8 +294,9 @@ def test_no_console_errors_and_no_third_party_request(browser, site_url):
 
 # ---- 4. bad input and bad weights --------------------------------------------------------------
 
-@pytest.mark.parametrize("typed, said", [("2.5", "超出了范围"), ("-1.01", "超出了范围"),
-                                         ("abc", "不是数字"), ("1,5", "不是数字"), ("", "不是数字")])
+@pytest.mark.parametrize("typed, said", [("2.5", "2.5 超出了范围"), ("-1.001", "-1.001 超出了范围"),
+                                         ("2.001", "2.001 超出了范围"), ("abc", "“abc” 不是数字"),
+                                         ("1,5", "“1,5” 不是数字"), ("", "不能为空")])
 def test_bad_input_is_refused_with_a_message(explorer, typed, said):
     explorer.choose("after_5000", "B")
     before = explorer.prediction()
@@ -455,6 +456,13 @@ def test_no_horizontal_overflow_at_360_px(phone):
     fits("with an error message")
     open_weights_table(phone)
     fits("with the weights table open")
+    # code names wrap only where the widget allows it, after an underscore, never mid-word
+    broken = page.evaluate("""() => [...document.querySelectorAll('.lstm-explorer__table code')]
+        .flatMap(code => [...code.childNodes].filter(n => n.nodeType === Node.TEXT_NODE))
+        .filter(text => { const r = document.createRange(); r.selectNodeContents(text);
+                          return r.getClientRects().length > 1; })
+        .map(text => text.textContent)""")
+    assert broken == [], f"code names broken mid-word at 360 px: {broken}"
     # the tables scroll inside their own container, a named region the keyboard can reach
     scrolling = page.locator(f"{WIDGET} .lstm-explorer__scroll").all()
     assert len(scrolling) == 3  # the day's table, the four days' trace, the weights

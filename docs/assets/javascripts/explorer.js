@@ -87,7 +87,7 @@
   // ---- formatting -----------------------------------------------------------------------------
   function fmt(v, digits) {
     if (typeof v !== "number" || !isFinite(v)) return "—";
-    var s = v.toFixed(digits === undefined ? 6 : digits);
+    var s = v.toFixed(digits);
     if (/^-0\.?0*$/.test(s)) s = s.slice(1);
     return s;
   }
@@ -108,7 +108,7 @@
     if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) return { error: "nan" };
     var v = Number(s);
     if (!isFinite(v)) return { error: "nan" };
-    if (v < MIN || v > MAX) return { error: "range", value: v };
+    if (v < MIN || v > MAX) return { error: "range" };
     return { value: v };
   }
 
@@ -268,8 +268,8 @@
       var label = "第 " + (d + 1) + " 天的输入";
       if (r.error) {
         if (!commit && (r.error === "partial" || r.error === "empty")) return;
-        state.invalid[d] = r.error === "range"
-          ? label + " " + fmt(r.value, 2).replace(/\.?0+$/, "") + " 超出了范围，只能在 " + MIN + " 到 " + MAX + " 之间。"
+        state.invalid[d] = r.error === "empty" ? label + "不能为空，请填 " + MIN + " 到 " + MAX + " 之间的数。"
+          : r.error === "range" ? label + " " + texts[d].value.trim() + " 超出了范围，只能在 " + MIN + " 到 " + MAX + " 之间。"
           : label + " “" + texts[d].value.trim() + "” 不是数字。";
         texts[d].setAttribute("aria-invalid", "true");
         showMessage();
