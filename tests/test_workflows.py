@@ -4,6 +4,7 @@ actionlint also runs shellcheck on `run:` blocks when `shellcheck` is on PATH (i
 """
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -108,3 +109,36 @@ def test_ci_installs_the_torch_pinned_in_requirements_from_the_cpu_index():
     reqs = next((i for i, r in enumerate(runs) if "-r requirements.txt" in r), None)
     assert torch is not None and reqs is not None and torch < reqs, runs
     assert "--index-url" in runs[torch] and "--extra-index-url" not in runs[torch], runs[torch]
+
+
+@pytest.mark.parametrize("owner, site_url, publishes", [
+    ("Some-Owner", "https://some-owner.github.io/lstm-book/", True),
+    ("some-owner", "https://some-owner.github.io/lstm-book", False),
+    ("some-owner", "https://example.github.io/lstm-book/", False),
+])
+def test_ci_publishes_only_a_site_built_for_its_pages_address(tmp_path, owner, site_url, publishes):
+    """The step before the Pages upload, run on a mkdocs.yml with a given site_url in repository lstm-book."""
+    steps = load(GITHUB / "workflows" / "ci.yml")["jobs"]["test"]["steps"]
+    names = [s.get("name", "") for s in steps]
+    check = next(i for i, name in enumerate(names) if name.startswith("Check that site_url"))
+    assert names[check + 1] == "Upload the site for GitHub Pages", names
+    assert steps[check]["if"] == steps[check + 1]["if"], "the check must run whenever the upload does"
+    (tmp_path / "mkdocs.yml").write_text(f"site_url: {site_url}\n", encoding="utf-8")
+    result = subprocess.run(["bash", "-e", "-c", steps[check]["run"]], cwd=tmp_path, capture_output=True, text=True,
+                            env={"PATH": os.environ["PATH"], "OWNER": owner, "REPO": "lstm-book"})
+    assert (result.returncode == 0) is publishes, result.stdout + result.stderr
+    if not publishes:
+        assert f"::error file=mkdocs.yml::site_url is {site_url}, not https://some-owner.github.io/lstm-book/" \
+            in result.stdout
+
+
+def test_weekly_installs_the_newest_releases_keeping_only_ceilings(tmp_path):
+    steps = load(GITHUB / "workflows" / "weekly.yml")["jobs"]["newest"]["steps"]
+    listing = next(s for s in steps if s.get("name") == "List the newest releases to install")
+    subprocess.run(["bash", "-e", "-c", listing["run"]], cwd=ROOT, check=True, capture_output=True,
+                   env={"PATH": os.environ["PATH"], "RUNNER_TEMP": str(tmp_path)})
+    newest = (tmp_path / "newest.txt").read_text(encoding="utf-8").split()
+    pinned = re.findall(r"^([A-Za-z0-9._-]+)", (ROOT / "requirements.txt").read_text(encoding="utf-8"), re.M)
+    assert "mkdocs<2" in newest, newest
+    assert [re.match(r"[A-Za-z0-9._-]+", r)[0] for r in newest] == [p for p in pinned if p != "torch"], newest
+    assert [r for r in newest if re.search(r"[=>~!]", r)] == [], newest
