@@ -28,7 +28,7 @@ print("Company B: Observed = 1, Predicted = ", model(torch.tensor([1., 0.5, 0.25
 
 # --8<-- [start:shapes]
 lstm = model.lstm  # 训练好的 nn.LSTM(input_size=1, hidden_size=1)
-L_, N, H_in = 4, 2, 1
+L_, N, H_in = 4, 2, 1                           # 表里的 L；L 已是 lightning 的名字
 
 x = inputs[0].view(len(inputs[0]), 1)           # 原文的写法：一条序列，不带 batch
 output, (h_n, c_n) = lstm(x)
