@@ -361,6 +361,11 @@ def parse_curves(path: Path) -> list[dict]:
         raise ValueError(f"chart data {shown_path(path)} is missing or malformed: {e}") from e
     if not rows:
         raise ValueError(f"chart data {shown_path(path)} holds no rows")
+    empty = [tag for tag in TAGS if not any(tag in r for r in rows)]
+    if empty:
+        raise ValueError(f"chart data {shown_path(path)} holds no values of {empty}")
+    if len({r["step"] for r in rows}) < 2:
+        raise ValueError(f"chart data {shown_path(path)} holds fewer than two steps: no curve to draw")
     return rows
 
 

@@ -63,8 +63,11 @@ def run_artifacts(runs: dict[str, Run]) -> dict[str, str]:
         for cell in run.nb.cells:
             text = Run.text(cell) if cell.cell_type == "code" else ""
             if text.strip():
-                (target,) = cell.metadata["snippets"]
-                script, section = target.split(":")
+                targets = cell.metadata["snippets"]
+                if len(targets) != 1:  # the output file is named after the one section
+                    raise ValueError(f"{run.page}.md block {cell.metadata['block']} printed, but includes "
+                                     f"{targets}: a block that prints must include exactly one section")
+                script, section = targets[0].split(":")
                 files[f"outputs/{Path(script).stem}/{section}.txt"] = text
     for stem, rows in curve_rows(runs).items():
         files[f"curves/{stem}.csv"] = curves_csv(rows)

@@ -1,6 +1,7 @@
 """The committed artifacts in docs/generated/ are what this run produces, within a stated tolerance."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -24,11 +25,30 @@ def committed_run_artifacts() -> list[str]:
                   for p in (GENERATED / sub).rglob("*") if p.is_file()) + ["weights.json"]
 
 
+def notebook_parts(text: str) -> tuple[str, str]:
+    """A notebook's source (cells without outputs, metadata) and its outputs, apart."""
+    nb = json.loads(text)
+    outputs = [cell.pop("outputs", []) for cell in nb["cells"]]
+    return json.dumps(nb, ensure_ascii=False, indent=1), json.dumps(outputs, ensure_ascii=False, indent=1)
+
+
+def first_difference(a: str, b: str) -> str:
+    for n, (la, lb) in enumerate(zip(a.splitlines(), b.splitlines()), 1):
+        if la != lb:
+            return f"line {n}: {la.strip()!r} != {lb.strip()!r}"
+    return f"line count {len(a.splitlines())} != {len(b.splitlines())}"
+
+
 @pytest.mark.parametrize("rel", committed_run_artifacts())
 def test_committed_artifact_is_fresh(fresh, rel):
+    """A notebook's code and prose must be the page's exactly; numbers a run printed or wrote, within TOLERANCE."""
     assert rel in fresh, f"docs/generated/{rel} is no longer produced by the run; {HOW_TO_FIX}"
-    committed = (GENERATED / rel).read_text(encoding="utf-8")
-    problem = numbers_close(fresh[rel], committed, **TOLERANCE)
+    new, committed = fresh[rel], (GENERATED / rel).read_text(encoding="utf-8")
+    if rel.endswith(".ipynb"):
+        (source, new), (committed_source, committed) = notebook_parts(new), notebook_parts(committed)
+        assert source == committed_source, \
+            f"docs/generated/{rel} is stale: its cells differ from the page's, {first_difference(source, committed_source)}; {HOW_TO_FIX}"
+    problem = numbers_close(new, committed, **TOLERANCE)
     assert problem is None, f"docs/generated/{rel} is stale: {problem}; {HOW_TO_FIX}"
 
 
@@ -51,18 +71,16 @@ def test_values_outside_the_chart_are_refused():
 
 
 def test_seed_study_table_comes_from_its_data():
-    import json
-
     results = json.loads((GENERATED / "seed_study.json").read_text(encoding="utf-8"))
-    assert (GENERATED / "seed_study.md").read_text(encoding="utf-8") == regenerate.seed_study_table(results)
+    assert (GENERATED / "seed_study.md").read_text(encoding="utf-8") == regenerate.seed_study_table(results), \
+        "docs/generated/seed_study.md was not made from seed_study.json: run `python tests/regenerate.py --skip-seed-study`"
 
 
 def test_tensorboard_logs_hold_the_three_tags(runs):
     """The post's `tensorboard --logdir=lightning_logs/` has event files to show."""
     for page, versions in (("lstm-by-hand", ("version_0", "version_1")), ("nn-lstm", ("version_0",))):
         for version in versions:
-            rows = read_scalars(runs[page].workdir / "lightning_logs" / version)
-            assert all(tag in {k for r in rows for k in r} for tag in ("train_loss", "out_0", "out_1"))
+            read_scalars(runs[page].workdir / "lightning_logs" / version)  # raises, naming the tags missing
 
 
 def test_missing_log_is_named(tmp_path):
@@ -70,9 +88,19 @@ def test_missing_log_is_named(tmp_path):
         read_scalars(tmp_path / "version_7")
 
 
-@pytest.mark.parametrize("content", ["", "step,loss\n1,0.5\n", "step,train_loss,out_0,out_1\n", "step,train_loss,out_0,out_1\nx,1,2,3\n"])
-def test_malformed_chart_data_is_named(content, tmp_path):
+HEADER = "step,train_loss,out_0,out_1\n"
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("", "is missing or malformed"),
+    ("step,loss\n1,0.5\n", "is missing or malformed"),
+    (HEADER + "x,1,2,3\n", "is missing or malformed"),
+    (HEADER, "holds no rows"),
+    (HEADER + "1,0.5,,\n3,0.4,,\n", r"holds no values of \['out_0', 'out_1'\]"),
+    (HEADER + "1,0.5,0.5,0.5\n", "holds fewer than two steps"),
+], ids=["empty-file", "wrong-columns", "not-a-number", "no-rows", "empty-columns", "one-step"])
+def test_malformed_chart_data_is_named(content, problem, tmp_path):
     path = tmp_path / "chapter9-100.csv"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(ValueError, match=f"chart data {re.escape(str(path))} (is missing or malformed|holds no rows)"):
+    with pytest.raises(ValueError, match=f"chart data {re.escape(str(path))} {problem}"):
         parse_curves(path)

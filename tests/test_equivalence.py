@@ -21,8 +21,9 @@ def assert_same_predictions(hand: LSTMbyHand):
     assert sum(p.numel() for p in hand.parameters()) == 12
     assert sum(p.numel() for p in builtin.parameters()) == 16
     with torch.no_grad():
-        for x in INPUTS:
-            assert abs(hand(x).item() - builtin(x.view(4, 1))[0][-1].item()) < 1e-6
+        for company, x in zip("AB", INPUTS):
+            a, b = hand(x).item(), builtin(x.view(4, 1))[0][-1].item()
+            assert abs(a - b) < 1e-6, f"Company {company}: hand-made {a}, nn.LSTM {b}"
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -48,10 +49,28 @@ def test_mapping_rejects_other_shapes(lstm):
     assert all(torch.equal(before[k], v) for k, v in lstm.state_dict().items()), "weights changed before refusing"
 
 
+SHAPE_ROWS = re.compile(r"^\| (不带 batch|带 batch（默认）|`batch_first=True`) \|(.+)\|$", re.M)
+
+
+def test_shape_table_symbols_hold_for_other_sizes():
+    """The table's symbolic shapes, checked where no two sizes coincide: nn.LSTM(3, 5), L=4, N=2."""
+    sizes = {"L": 4, "N": 2, "H_in": 3, "H_out": 5}
+    rows = SHAPE_ROWS.findall((DOCS / "nn-lstm.md").read_text(encoding="utf-8"))
+    assert [label for label, _ in rows] == ["不带 batch", "带 batch（默认）", "`batch_first=True`"], rows
+    for label, cells in rows:
+        symbolic = [tuple(int(d) if d.isdigit() else sizes[d] for d in re.findall(r"\w+", c.split("=")[0]))
+                    for c in cells.split("|")]
+        batch_first = label == "`batch_first=True`"
+        lstm = nn.LSTM(sizes["H_in"], sizes["H_out"], batch_first=batch_first)
+        output, (h_n, c_n) = lstm(torch.randn(symbolic[0]))
+        actual = [symbolic[0], tuple(output.shape), tuple(h_n.shape), tuple(c_n.shape)]
+        assert symbolic == actual, f"row {label}: the table says {symbolic}, nn.LSTM(3, 5) gives {actual}"
+
+
 def test_shape_table_matches_the_tensors(runs):
     """Each row of the page's shape table is what chapter 3 printed for real tensors."""
     page = (DOCS / "nn-lstm.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| (不带 batch|带 batch（默认）|`batch_first=True`) \|(.+)\|$", page, re.M)
+    rows = SHAPE_ROWS.findall(page)
     printed = runs["nn-lstm"].text(runs["nn-lstm"].cell_for("chapter3.py:shapes")).splitlines()
     assert len(rows) == 3 and len(printed) == 3
     for (_, cells), line in zip(rows, printed):
@@ -90,6 +109,17 @@ def test_seed_study_rechecks(model, expected):
     assert result["A"] == pytest.approx(expected["A"], abs=2e-3) and result["B"] == pytest.approx(expected["B"], abs=2e-3)
     if not result["learned"]:
         assert abs(result["A"] - 0.5) < 0.05 and abs(result["B"] - 0.5) < 0.05, "expected to be stuck near 0.5"
+
+
+def test_committed_study_is_what_the_study_code_runs():
+    """The models, seeds and verdicts of seed_study.json are those of snippets/seed_study.py today."""
+    how_to_fix = "rerun the study: python tests/regenerate.py"
+    study = committed_study()
+    assert list(study) == list(seed_study.MODELS), f"seed_study.json has models {list(study)}; {how_to_fix}"
+    for model, rows in study.items():
+        assert [r["seed"] for r in rows] == seed_study.SEEDS, f"{model}: seeds differ from SEEDS; {how_to_fix}"
+        wrong = [r["seed"] for r in rows if r["learned"] != seed_study.learned(r["A"], r["B"])]
+        assert not wrong, f"{model}: seeds {wrong} have verdicts that learned() no longer gives; {how_to_fix}"
 
 
 def test_stuck_runs_sit_near_one_half():
