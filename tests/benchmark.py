@@ -34,8 +34,6 @@ with the figures: everything here is wall time and shares the CPU with whatever 
 from __future__ import annotations
 
 import argparse
-import gzip
-import http.server
 import json
 import os
 import shutil
@@ -43,13 +41,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from book import ROOT, SNIPPETS, expand
-from browser import CHROMIUM_FLAGS
+from browser import CHROMIUM_FLAGS, serve, settle, site_pages
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LIGHTHOUSE_VERSION = "12.2.3"
@@ -63,7 +59,6 @@ CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": None}
 BUILD_TARGET_S = 5.0
 SUITE_RATIO_TARGET = 1.3
-COMPRESSIBLE = (".html", ".css", ".js", ".json", ".xml", ".svg", ".txt", ".map", ".ipynb", ".csv")
 
 
 def log(message: str) -> None:
@@ -137,68 +132,6 @@ def suite_time() -> tuple[float, str]:
     return seconds, summary
 
 
-# --- serving -----------------------------------------------------------------------------------------
-
-class _GzipHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files, gzip-compressed when the client accepts it, as GitHub Pages serves them."""
-
-    def log_message(self, *args):
-        pass
-
-    def do_GET(self):
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            if not self.path.split("?")[0].endswith("/"):
-                self.send_response(301)
-                self.send_header("Location", self.path.split("?")[0] + "/")
-                self.end_headers()
-                return
-            path = path / "index.html"
-        if not path.is_file():
-            self.send_error(404, "File not found")
-            return
-        body = path.read_bytes()
-        compress = path.suffix in COMPRESSIBLE and "gzip" in self.headers.get("Accept-Encoding", "")
-        if compress:
-            body = gzip.compress(body, 6)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Length", str(len(body)))
-        if compress:
-            self.send_header("Content-Encoding", "gzip")
-        self.send_header("Cache-Control", "max-age=600")
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@contextmanager
-def gzip_server():
-    """A server bound first (its URL is needed to build the site), pointed at the site once built."""
-    holder = {}
-
-    def handler(*args, **kwargs):
-        return _GzipHandler(*args, directory=holder["dir"], **kwargs)
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/", holder
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def site_pages(site: Path) -> list[str]:
-    pages = []
-    for path in sorted(site.rglob("*.html")):
-        rel = path.relative_to(site).as_posix()
-        head = path.read_text(encoding="utf-8", errors="replace")[:512].lstrip().lower()
-        if rel != "404.html" and head.startswith(("<!doctype html", "<html")):
-            pages.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-    return sorted(pages, key=lambda p: (p.count("/"), p))
-
-
 # --- bytes per page ----------------------------------------------------------------------------------
 
 def page_bytes(url: str, pages: list[str]) -> list[dict]:
@@ -230,10 +163,7 @@ def page_bytes(url: str, pages: list[str]) -> list[dict]:
             cdp.on("Network.dataReceived", received)
             cdp.on("Network.requestWillBeSent", sent)
             page.goto(url + path, wait_until="load")
-            try:
-                page.wait_for_load_state("networkidle", timeout=20_000)
-            except Exception:
-                pass
+            settle(page, timeout_ms=20_000)
             page.wait_for_timeout(500)
             rows.append({"page": "/" + path, **totals})
             context.close()
@@ -330,22 +260,22 @@ def main() -> None:
         posts.append(post_run_time())
         post = statistics.mean(ch2 + ch3 for ch2, ch3 in posts)
 
-    with gzip_server() as (url, holder), tempfile.TemporaryDirectory(prefix="lstm-book-served-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="lstm-book-served-") as tmp:
         site = Path(tmp) / "site"
-        build_for(url, site)
-        holder["dir"] = str(site)
-        pages = site_pages(site)
-        log(f"measuring {len(pages)} pages at {url}")
-        rows = page_bytes(url, pages)
-        lh = {}
-        if not args.skip_lighthouse:
-            for name, path in LIGHTHOUSE_PAGES.items():
-                try:
-                    lh[name] = lighthouse_runs(url + path)
-                    log(f"lighthouse {name}: {lh[name]['scores']}")
-                except Exception as e:  # reported in the table
-                    lh[name] = {"error": str(e).splitlines()[0] if str(e) else repr(e)}
-                    log(f"lighthouse {name} failed: {e}")
+        with serve(site, gzip=True) as url:  # bound first: the site is built for its URL
+            build_for(url, site)
+            pages = site_pages(site)
+            log(f"measuring {len(pages)} pages at {url}")
+            rows = page_bytes(url, pages)
+            lh = {}
+            if not args.skip_lighthouse:
+                for name, path in LIGHTHOUSE_PAGES.items():
+                    try:
+                        lh[name] = lighthouse_runs(url + path)
+                        log(f"lighthouse {name}: {lh[name]['scores']}")
+                    except Exception as e:  # reported in the table
+                        lh[name] = {"error": str(e).splitlines()[0] if str(e) else repr(e)}
+                        log(f"lighthouse {name} failed: {e}")
 
     out = ["## Benchmark", "",
            f"Machine load average (1/5/15 min) at start: {started}; at the end: {load()}; {os.cpu_count()} CPUs.", "",
@@ -358,7 +288,7 @@ def main() -> None:
                 "| The post's code run once, before and after the suite (mean of "
                 + " and ".join(f"chapter 2 script {ch2:.1f} s + chapter 3 training {ch3:.1f} s" for ch2, ch3 in posts)
                 + f") | {post:.1f} s | | |",
-                f"| Suite / post's run (against each run: "
+                "| Suite / post's run (against each run: "
                 + ", ".join(f"{suite / (ch2 + ch3):.2f} ×" for ch2, ch3 in posts)
                 + f") | {ratio:.2f} × | ≤ {SUITE_RATIO_TARGET} × | {mark(ratio <= SUITE_RATIO_TARGET)} |"]
     out += ["", "| Page (first load, empty cache) | Requests | Transferred (gzip) | Uncompressed | Third-party |",

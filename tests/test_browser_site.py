@@ -16,28 +16,13 @@ same load, once the math is typeset and every <details> is open, so collapsed co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from book import public_link_base
+from browser import PageLog, block_third_parties, serve_local_sitemap, settle, site_pages, watch
 
 SEARCH_TIMEOUT_S = 30
-
-
-def site_pages(site: Path) -> list[str]:
-    """Every full HTML document of the site as a URL path relative to the root: "", "theory/", …"""
-    pages = []
-    for path in sorted(site.rglob("*.html")):
-        rel = path.relative_to(site).as_posix()
-        if rel == "404.html":
-            continue
-        head = path.read_text(encoding="utf-8", errors="replace")[:512].lstrip().lower()
-        if not head.startswith(("<!doctype html", "<html")):
-            continue  # an HTML fragment copied from docs/ (e.g. an included chart), not a page
-        pages.append(rel[: -len("index.html")] if rel.endswith("index.html") else rel)
-    return pages
 
 
 def page_name(path: str) -> str:
@@ -123,47 +108,14 @@ def check_copy_buttons(page, name: str) -> tuple[int, list[str]]:
 
 
 @dataclass
-class Visit:
+class Visit(PageLog):
     """What one first load of a page did and showed."""
 
-    page: str
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
-    bad_responses: list[str] = field(default_factory=list)
-    external: list[str] = field(default_factory=list)
     math: dict = field(default_factory=dict)
     copied: int = 0
     copy_problems: list[str] = field(default_factory=list)
     violations: list[dict] = field(default_factory=list)
     full_restyles: list[str] = field(default_factory=list)
-
-
-def block_third_parties(context, base: str, record: list[str]) -> None:
-    """Let requests to the local server through; record and abort everything else."""
-
-    def handle(route):
-        url = route.request.url
-        if url.startswith(base) or url.startswith(("data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            record.append(f"{route.request.resource_type} {url}")
-            route.abort()
-
-    context.route("**/*", handle)
-
-
-def watch(page, visit: Visit) -> None:
-    def on_console(msg):
-        if msg.type == "error":
-            loc = msg.location or {}
-            if any(r.endswith(" " + str(loc.get("url"))) for r in visit.external):
-                return  # the failure of a third-party request this test aborted: reported as that request
-            at = f" (at {loc.get('url')}:{loc.get('lineNumber')})" if loc.get("url") else ""
-            visit.console_errors.append(f"{msg.text}{at}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: visit.page_errors.append(str(error)))
-    page.on("response", lambda r: visit.bad_responses.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None)
 
 
 # Runs before the page's own scripts: records each change made once the page's content has begun (its
@@ -202,18 +154,6 @@ def wait_for_fonts(page) -> None:
 def load(page, url: str) -> None:
     page.goto(url, wait_until="load")
     wait_for_fonts(page)
-
-
-def settle(page) -> None:
-    """Wait until the page's network has been idle for 0.5 s since it loaded (at once if it already has
-    been: Playwright marks a page idle once per navigation), so that what it fetches after the load
-    event (the search index, its worker, the sitemap for instant navigation) has been seen."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # imported where the browser starts
-
-    try:
-        page.wait_for_load_state("networkidle", timeout=15_000)
-    except PlaywrightTimeoutError:
-        pass  # a page still fetching after 15 s: whatever it requested is recorded all the same
 
 
 @pytest.fixture(scope="module")
@@ -335,23 +275,15 @@ def test_every_formula_is_typeset(visits):
 
 
 def test_formulas_survive_instant_navigation(built_site, site_url, browser):
-    """Click through the nav without reloading (Material's navigation.instant); math is typeset each time.
-
-    Material only intercepts links listed in sitemap.xml, rewritten to the current *hostname* (not port
-    or path): served from 127.0.0.1:<port>/ instead of site_url, no link would qualify. The sitemap is
-    therefore served with site_url replaced by the local server's URL, as it is when the site is
-    served at its site_url.
-    """
-    public = public_link_base() + "/"
-    sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8").replace(public, site_url)
+    """Click through the nav without reloading (Material's navigation.instant, with the sitemap of
+    serve_local_sitemap); math is typeset each time."""
     context = browser.new_context()
-    visit = Visit("instant navigation")
+    log = PageLog("instant navigation")
     try:
-        block_third_parties(context, site_url, visit.external)
-        context.route(site_url + "sitemap.xml",
-                      lambda route: route.fulfill(status=200, content_type="application/xml", body=sitemap))
+        block_third_parties(context, site_url, log.external)
+        serve_local_sitemap(context, built_site, site_url)
         page = context.new_page()
-        watch(page, visit)
+        watch(page, log)
         load(page, site_url)
         settle(page)  # Material handles clicks in place only once it has the sitemap
         page.evaluate("window.__sameDocument = true")
@@ -380,8 +312,8 @@ def test_formulas_survive_instant_navigation(built_site, site_url, browser):
                 problems.append(f"{step}: no formula on the page to check")
             problems += math_problems(step, math)
             came_from = f"/{target}"
-        problems += [f"while navigating: page error: {m}" for m in visit.page_errors]
-        problems += [f"while navigating: console error: {m}" for m in visit.console_errors]
+        problems += [f"while navigating: page error: {m}" for m in log.page_errors]
+        problems += [f"while navigating: console error: {m}" for m in log.console_errors]
     finally:
         context.close()
     assert not problems, "\n".join(problems)
@@ -463,13 +395,13 @@ DARK = {"scheme": "slate", "switchTitle": "切换到浅色模式", "stored": 1, 
 COUNT_TRANSITIONS = """addEventListener('transitionrun', () => { window.__transitions = (window.__transitions || 0) + 1; });"""
 
 
-def palette_context(browser, site_url, visit: Visit, **options):
+def palette_context(browser, site_url, log: PageLog, **options):
     context = browser.new_context(**options)
-    block_third_parties(context, site_url, visit.external)
+    block_third_parties(context, site_url, log.external)
     context.add_init_script(WATCH_FULL_RESTYLES)
     context.add_init_script(COUNT_TRANSITIONS)
     page = context.new_page()
-    watch(page, visit)
+    watch(page, log)
     return context, page
 
 
@@ -487,8 +419,8 @@ def test_light_dark_switch(site_url, browser):
     does what Material's did: follows the browser's preference on a first visit, switches on a click and
     on Enter, and the choice holds on the next page, over the browser's preference. No load restyles
     the whole page or animates its colours."""
-    visit = Visit("the light/dark switch")
-    context, page = palette_context(browser, site_url, visit)
+    log = PageLog("the light/dark switch")
+    context, page = palette_context(browser, site_url, log)
     try:
         assert palette_after_load(page, site_url) == LIGHT, "first visit, light browser"
         page.locator("[data-md-palette] label:visible").click()
@@ -500,11 +432,28 @@ def test_light_dark_switch(site_url, browser):
         assert page.evaluate(PALETTE_STATE) == LIGHT, "after Enter on the switch"
     finally:
         context.close()
-    context, page = palette_context(browser, site_url, visit, color_scheme="dark")
+    context, page = palette_context(browser, site_url, log, color_scheme="dark")
     try:
         assert palette_after_load(page, site_url) == DARK, "first visit, dark browser"
         page.locator("[data-md-palette] label:visible").click()
         assert palette_after_load(page, site_url + "theory/") == LIGHT, "light chosen in a dark browser"
     finally:
         context.close()
-    assert not (visit.page_errors or visit.console_errors or visit.bad_responses or visit.external), visit
+    assert not (log.page_errors or log.console_errors or log.bad_responses or log.external), log
+
+
+def test_switch_copies_a_header_colour_not_in_rgb_form_as_it_is(site_url, browser):
+    """palette.js writes the header's colour into the theme-color meta: one that Chromium does not compute
+    to rgb(…) goes in as it is, and the switch works all the same."""
+    log = PageLog("the light/dark switch, its header in color(srgb …)")
+    context, page = palette_context(browser, site_url, log)
+    try:
+        load(page, site_url)
+        page.add_style_tag(content="[data-md-component=header] "
+                                   "{ background-color: color(srgb 0.1 0.2 0.3) !important; transition: none !important }")
+        page.locator("[data-md-palette] label:visible").click()
+        assert page.evaluate(PALETTE_STATE) == {**DARK, "themeColorMeta": "color(srgb 0.1 0.2 0.3)"}, "after the click"
+        page.wait_for_function("() => !document.body.hasAttribute('data-md-color-switching')", timeout=5_000)
+    finally:
+        context.close()
+    assert not (log.page_errors or log.console_errors or log.bad_responses or log.external), log

@@ -10,13 +10,13 @@ import json
 import math
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import torch
 from torch.overrides import TorchFunctionMode
 
 from book import GENERATED
+from browser import PageLog, block_third_parties, serve_local_sitemap, settle, watch
 from lstm_by_hand import LSTMbyHand
 
 WEIGHTS = json.loads((GENERATED / "weights.json").read_text(encoding="utf-8"))
@@ -82,15 +82,16 @@ def prediction(weight_set: str, inputs: list[float]) -> float:
 # ---- the page ----------------------------------------------------------------------------------
 
 class Explorer:
-    """A new page on the lstm-by-hand chapter, recording console errors, page errors and requests."""
+    """A new page on the lstm-by-hand chapter, with instant navigation as at site_url, its console errors,
+    page errors and requests logged and any request to another host aborted."""
 
-    def __init__(self, browser, site_url, viewport=None, scheme=None):
+    def __init__(self, browser, site, site_url, viewport=None, scheme=None):
         self.context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+        self.log = PageLog("/" + PAGE)
+        block_third_parties(self.context, site_url, self.log.external)
+        serve_local_sitemap(self.context, site, site_url)
         self.page = self.context.new_page()
-        self.console_errors, self.page_errors, self.requests = [], [], []
-        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.page_errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
+        watch(self.page, self.log)
         self.page.goto(site_url + PAGE)
         if scheme:
             self.page.evaluate("s => document.body.setAttribute('data-md-color-scheme', s)", scheme)
@@ -146,24 +147,24 @@ class Explorer:
         return self.page.inner_text(WIDGET)
 
 
-def shared_page(browser, site_url):
+def shared_page(browser, site, site_url):
     """A page several tests use in turn; none of them may leave an uncaught error on it."""
-    e = Explorer(browser, site_url)
+    e = Explorer(browser, site, site_url)
     yield e
     e.close()
-    assert e.page_errors == [], f"uncaught errors on a page explorer tests shared: {e.page_errors}"
+    assert e.log.page_errors == [], f"uncaught errors on a page explorer tests shared: {e.log.page_errors}"
 
 
 @pytest.fixture(scope="module")
-def loaded(browser, site_url):
+def loaded(browser, built_site, site_url):
     """One load of the page for the tests that only click and type: loading it costs more than a test."""
-    yield from shared_page(browser, site_url)
+    yield from shared_page(browser, built_site, site_url)
 
 
 @pytest.fixture(scope="module")
-def remountable(browser, site_url):
+def remountable(browser, built_site, site_url):
     """A page of its own for the tests that make the widget mount again with other weights."""
-    yield from shared_page(browser, site_url)
+    yield from shared_page(browser, built_site, site_url)
 
 
 @pytest.fixture
@@ -263,31 +264,41 @@ def test_slider_moves_the_prediction(explorer):
 
 # ---- 3. no errors, nothing but the local server ------------------------------------------------
 
-def test_no_console_errors_and_no_third_party_request(browser, site_url):
-    e = Explorer(browser, site_url)
+def test_no_console_errors_and_no_third_party_request(browser, built_site, site_url):
+    e = Explorer(browser, built_site, site_url)
     try:
         page = e.page
         e.choose("after_5000", "B")
         page.get_by_role("button", name="下一天 →").click()
         e.text_input(1).fill("0.3")
         e.text_input(1).press("Enter")
-        # Material's instant navigation: away and back again mounts the widget once, ready
+        # Material's instant navigation, away and back again: the same document, the widget mounted once,
+        # ready, from scratch
+        settle(page)  # Material handles clicks in place only once it has the sitemap
+        page.evaluate("window.__sameDocument = true")
         page.locator("a.md-footer__link--next").click()
         page.wait_for_url("**/nn-lstm/")
+        page.wait_for_selector(WIDGET, state="detached")
         page.go_back()
         page.wait_for_url("**/lstm-by-hand/")
         page.wait_for_selector(f'{WIDGET}[data-explorer="ready"]')
+        assert page.evaluate("window.__sameDocument === true"), (
+            f"{e.log.page} -> its footer's next link -> back: a page was reloaded, instant navigation did not handle it")
+        assert page.locator(WIDGET).count() == 1
         assert page.locator(f"{WIDGET} .lstm-explorer__widget").count() == 1
         page.evaluate("document$.next(document)")  # a second notification does not initialise twice
         assert page.locator(f"{WIDGET} .lstm-explorer__widget").count() == 1
-        assert close(e.prediction(), prediction("after_2000", COMPANIES["A"]))
-        page.wait_for_load_state("networkidle")
-        local = urlsplit(site_url).netloc
-        foreign = [u for u in e.requests if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != local]
-        assert foreign == [], f"requests to hosts other than {local}: {foreign}"
-        assert e.console_errors == [], e.console_errors
-        assert e.page_errors == []
-        assert any(u.endswith("/generated/weights.json") for u in e.requests)
+        assert e.step() == 1
+        expected = reference("after_2000", COMPANIES["A"])
+        shown = e.values("detail")
+        assert all(close(shown[(q, 1)], expected[0][q]) for q in QUANTITIES), (shown, expected[0])
+        assert close(e.prediction(), expected[-1]["h"])
+        assert e.log.external == [], f"{e.log.page}: requests to another host (aborted): {e.log.external}"
+        assert e.log.console_errors == [], f"{e.log.page}: console errors: {e.log.console_errors}"
+        assert e.log.page_errors == [], f"{e.log.page}: uncaught page errors: {e.log.page_errors}"
+        assert e.log.bad_responses == [], f"{e.log.page}: {e.log.bad_responses}"
+        assert any(u.endswith("/generated/weights.json") for u in e.log.requests), (
+            f"{e.log.page}: no request for generated/weights.json among {e.log.requests}")
     finally:
         e.close()
 
@@ -340,7 +351,7 @@ GOOD = json.dumps(WEIGHTS)
 def test_missing_or_malformed_weights_show_an_error_in_the_widget(remountable, route, said):
     e = remountable
     e.page.route("**/weights.json", route)
-    errors_before = len(e.page_errors)  # the page is shared: earlier cases' errors are theirs
+    errors_before = len(e.log.page_errors)  # the page is shared: earlier cases' errors are theirs
     try:
         e.remount()
         error = e.page.locator(ERROR)
@@ -350,7 +361,7 @@ def test_missing_or_malformed_weights_show_an_error_in_the_widget(remountable, r
         text = e.widget_text()
         assert "NaN" not in text and "Infinity" not in text and "undefined" not in text
         assert e.page.locator(f"{WIDGET} [data-value]").count() == 0
-        assert e.page_errors[errors_before:] == []
+        assert e.log.page_errors[errors_before:] == []
     finally:
         e.page.unroute("**/weights.json")
 
@@ -425,9 +436,9 @@ def test_keyboard_operates_every_control(explorer):
 
 
 @pytest.fixture(scope="module", params=["default", "slate"])
-def phone(request, browser, site_url):
+def phone(request, browser, built_site, site_url):
     """The page at a phone's width, in one colour scheme, shared by the layout and the axe test."""
-    e = Explorer(browser, site_url, viewport={"width": 360, "height": 740}, scheme=request.param)
+    e = Explorer(browser, built_site, site_url, viewport={"width": 360, "height": 740}, scheme=request.param)
     yield e
     e.close()
 

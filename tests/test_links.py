@@ -12,6 +12,7 @@ reviewed change. Regenerate the list with
 from __future__ import annotations
 
 import difflib
+import posixpath
 import subprocess
 import sys
 import tempfile
@@ -19,7 +20,6 @@ from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
-
 
 from book import ROOT, public_link_base
 
@@ -65,8 +65,9 @@ def page_url(site: Path, path: Path) -> str:
 
 
 def target_file(site: Path, path: str) -> Path | None:
-    """The file a URL path (relative to the site root) is served from, as a static server would."""
-    candidate = site / unquote(path)
+    """The file a URL path (relative to the site root) is served from, as a static server would. Dot
+    segments left percent-encoded by urljoin (%2e%2e) are resolved as a browser does, never above the root."""
+    candidate = site / posixpath.normpath("/" + unquote(path)).lstrip("/")
     if candidate.is_dir():
         candidate = candidate / "index.html"
     return candidate if candidate.is_file() else None
@@ -77,7 +78,6 @@ def scan(site: Path):
     public = public_link_base() + "/"
     public_parts = urlsplit(public) if public else None
     parsed = {path: parse(path) for path in html_files(site)}
-    id_cache: dict[Path, set[str]] = {p: page.ids for p, page in parsed.items()}
     broken, external = [], defaultdict(set)
     for path, page in parsed.items():
         name = path.relative_to(site).as_posix()
@@ -112,13 +112,9 @@ def scan(site: Path):
                 broken.append(f"{name}: <{tag} {attribute}=\"{raw}\">: no file at /{parts.path.lstrip('/')}")
                 continue
             fragment = unquote(parts.fragment)
-            if fragment and target.suffix == ".html":
-                ids = id_cache.get(target)
-                if ids is None:
-                    ids = id_cache[target] = parse(target).ids
-                if fragment not in ids:
-                    where = target.relative_to(site).as_posix()
-                    broken.append(f"{name}: <{tag} {attribute}=\"{raw}\">: no id=\"{fragment}\" in {where}")
+            if fragment and target.suffix == ".html" and fragment not in parsed[target].ids:
+                where = target.relative_to(site).as_posix()
+                broken.append(f"{name}: <{tag} {attribute}=\"{raw}\">: no id=\"{fragment}\" in {where}")
     return broken, external
 
 

@@ -31,11 +31,13 @@
       if (input.nextElementSibling instanceof HTMLLabelElement) input.nextElementSibling.hidden = i !== index;
     });
     __md_set("__palette", { index, color });
-    const header = getComputedStyle(document.querySelector("[data-md-component=header]"));
+    const headerColor = getComputedStyle(document.querySelector("[data-md-component=header]")).backgroundColor;
     const theme = document.head.querySelector('meta[name="theme-color"]')
       || document.head.appendChild(Object.assign(document.createElement("meta"), { name: "theme-color" }));
-    theme.content = "#" + header.backgroundColor.match(/\d+/g).slice(0, 3)
-      .map((c) => (+c).toString(16).padStart(2, "0")).join("");
+    // Hex, as Material writes it, from the usual rgb(r, g, b); any other form (rgba(…), color(srgb …), …)
+    // is a CSS colour the meta accepts as it is.
+    const rgb = headerColor.match(/^rgb\((\d+), (\d+), (\d+)\)$/);
+    theme.content = rgb ? "#" + rgb.slice(1).map((c) => (+c).toString(16).padStart(2, "0")).join("") : headerColor;
     if (restyling) requestAnimationFrame(() => body.removeAttribute("data-md-color-switching"));
   }
 
