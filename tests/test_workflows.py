@@ -142,3 +142,11 @@ def test_weekly_installs_the_newest_releases_keeping_only_ceilings(tmp_path):
     assert "mkdocs<2" in newest, newest
     assert [re.match(r"[A-Za-z0-9._-]+", r)[0] for r in newest] == [p for p in pinned if p != "torch"], newest
     assert [r for r in newest if re.search(r"[=>~!]", r)] == [], newest
+
+
+def test_ci_audits_the_workflows_online():
+    """What the offline audit above cannot check (SHAs against their repositories) runs on GitHub."""
+    steps = load(GITHUB / "workflows" / "ci.yml")["jobs"]["test"]["steps"]
+    audits = [s for s in steps if s.get("run", "").startswith("zizmor ")]
+    assert len(audits) == 1 and "--offline" not in audits[0]["run"], audits
+    assert audits[0].get("env", {}).get("GH_TOKEN") == "${{ github.token }}", audits[0]
