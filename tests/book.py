@@ -231,15 +231,20 @@ def public_link_base() -> str:
 #   and two processes' threads waiting on each other for two busy cores cost ten times the math.
 KERNEL_ENV = dict(os.environ, PL_TRAINER_ENABLE_PROGRESS_BAR="0", OMP_NUM_THREADS="1")
 
-async def _execute(nb: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
+async def _execute(page: str, nb: nbformat.NotebookNode, workdir: Path) -> nbformat.NotebookNode:
     workdir.mkdir(parents=True, exist_ok=True)
+    running = {}  # the block in the kernel now: a timeout or a dead kernel names it
     # "immediate": the kernel is killed once the last cell has run. Everything the chapter writes is on
     # disk by then (Lightning closes its loggers when fit() returns), and a graceful exit spends about
     # 2 s per kernel tearing torch and Lightning down, on the CPU the chapters share. A cell that logged
     # after the last fit() (trainer.validate(), say) would reopen a buffered event writer and lose it.
     client = NotebookClient(nb, timeout=RUN_TIMEOUT, kernel_name="python3", allow_errors=True,
-                            shutdown_kernel="immediate", resources={"metadata": {"path": str(workdir)}})
-    await client.async_execute(env=KERNEL_ENV)
+                            shutdown_kernel="immediate", resources={"metadata": {"path": str(workdir)}},
+                            on_cell_execute=lambda cell, cell_index: running.update(block=cell.metadata.get("block")))
+    try:
+        await client.async_execute(env=KERNEL_ENV)
+    except Exception as e:  # an error a cell raised is in its outputs; this is the kernel failing
+        raise RuntimeError(f"{page}.md block {running.get('block')} did not finish: {type(e).__name__}: {e}") from e
     return nb
 
 
@@ -248,7 +253,7 @@ def run_chapters(workroot: Path, pages=CHAPTERS) -> dict[str, "Run"]:
     notebooks = {page: build_notebook(page) for page in pages}
 
     async def all_runs():
-        return await asyncio.gather(*(_execute(nb, workroot / page) for page, nb in notebooks.items()))
+        return await asyncio.gather(*(_execute(page, nb, workroot / page) for page, nb in notebooks.items()))
 
     executed = asyncio.run(all_runs())
     return {page: Run(page, nb, workroot / page) for page, nb in zip(pages, executed)}
