@@ -244,7 +244,8 @@ async def _execute(page: str, nb: nbformat.NotebookNode, workdir: Path) -> nbfor
     try:
         await client.async_execute(env=KERNEL_ENV)
     except Exception as e:  # an error a cell raised is in its outputs; this is the kernel failing
-        raise RuntimeError(f"{page}.md block {running.get('block')} did not finish: {type(e).__name__}: {e}") from e
+        where = f"{page}.md block {running['block']}" if "block" in running else f"{page}.md, before its first block,"
+        raise RuntimeError(f"{where} did not finish: {type(e).__name__}: {e}") from e
     return nb
 
 
@@ -381,18 +382,28 @@ def checkpoint_weights(ckpt: Path) -> dict[str, float]:
     return {name: round(float(value), 8) for name, value in state.items()}
 
 
+def first_difference(a: str, b: str, same=lambda line: line) -> str:
+    """Where two texts first differ, line by line, after `same` makes what may differ equal."""
+    for i, (la, lb) in enumerate(zip(a.splitlines(), b.splitlines()), 1):
+        if same(la) != same(lb):
+            return f"line {i} differs: {la.strip()!r} != {lb.strip()!r}"
+    return f"line count differs: {len(a.splitlines())} != {len(b.splitlines())}"
+
+
 def numbers_close(a: str, b: str, rel=1e-3, abs_=1e-4) -> str | None:
     """None if a and b are the same text with numbers equal within tolerance, else what differs."""
     num = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?")
     if num.sub("#", a) != num.sub("#", b):
-        for i, (la, lb) in enumerate(zip(a.splitlines(), b.splitlines()), 1):
-            if num.sub("#", la) != num.sub("#", lb):
-                return f"line {i} differs: {la!r} != {lb!r}"
-        return f"line count differs: {len(a.splitlines())} != {len(b.splitlines())}"
+        return first_difference(a, b, lambda line: num.sub("#", line))
     for x, y in zip(num.findall(a), num.findall(b)):
         if not math.isclose(float(x), float(y), rel_tol=rel, abs_tol=abs_):
             return f"number {x} != {y} (tolerance rel {rel}, abs {abs_})"
     return None
+
+
+def seed_study_results() -> dict:
+    """docs/generated/seed_study.json: per model, one row per seed."""
+    return json.loads((GENERATED / "seed_study.json").read_text(encoding="utf-8"))
 
 
 def dumps(obj) -> str:

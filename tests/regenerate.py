@@ -9,7 +9,6 @@ committed one no longer matches.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 import tempfile
@@ -19,7 +18,7 @@ import nbformat
 
 import charts
 from book import (GENERATED, SNIPPETS, Run, checkpoint_weights, curves_csv, dumps, parse_curves,
-                  read_scalars, run_chapters)
+                  read_scalars, run_chapters, seed_study_results)
 
 CHART_SPECS = {
     # file stem: (title, caption, marker)
@@ -30,7 +29,6 @@ CHART_SPECS = {
     "chapter3": ("nn.LSTM：300 轮（学习率 0.1）",
                  "out_0 很快降到 0，out_1 升到 1 附近。", None),
 }
-SEED_STUDY = GENERATED / "seed_study.json"
 
 
 def curve_rows(runs: dict[str, Run]) -> dict[str, list[dict]]:
@@ -124,7 +122,7 @@ def main() -> None:
 
     if not args.skip_seed_study:
         write({"seed_study.json": dumps(run_seed_study())})
-    write({"seed_study.md": seed_study_table(json.loads(SEED_STUDY.read_text(encoding="utf-8")))})
+    write({"seed_study.md": seed_study_table(seed_study_results())})
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import pytest
 
 import charts
 import regenerate
-from book import GENERATED, numbers_close, parse_curves, read_scalars
+from book import GENERATED, first_difference, numbers_close, parse_curves, read_scalars, seed_study_results
 
 # Runs are bit-identical on one CPU; the tolerance absorbs other CPUs' float rounding, not real change.
 TOLERANCE = dict(rel=1e-3, abs_=1e-4)
@@ -30,13 +30,6 @@ def notebook_parts(text: str) -> tuple[str, str]:
     nb = json.loads(text)
     outputs = [cell.pop("outputs", []) for cell in nb["cells"]]
     return json.dumps(nb, ensure_ascii=False, indent=1), json.dumps(outputs, ensure_ascii=False, indent=1)
-
-
-def first_difference(a: str, b: str) -> str:
-    for n, (la, lb) in enumerate(zip(a.splitlines(), b.splitlines()), 1):
-        if la != lb:
-            return f"line {n}: {la.strip()!r} != {lb.strip()!r}"
-    return f"line count {len(a.splitlines())} != {len(b.splitlines())}"
 
 
 @pytest.mark.parametrize("rel", committed_run_artifacts())
@@ -71,7 +64,7 @@ def test_values_outside_the_chart_are_refused():
 
 
 def test_seed_study_table_comes_from_its_data():
-    results = json.loads((GENERATED / "seed_study.json").read_text(encoding="utf-8"))
+    results = seed_study_results()
     assert (GENERATED / "seed_study.md").read_text(encoding="utf-8") == regenerate.seed_study_table(results), \
         "docs/generated/seed_study.md was not made from seed_study.json: run `python tests/regenerate.py --skip-seed-study`"
 

@@ -9,7 +9,7 @@ import torch
 import torch.nn as nn
 
 import seed_study
-from book import DOCS, GENERATED
+from book import DOCS, GENERATED, seed_study_results
 from lstm_by_hand import LSTMbyHand
 from weight_mapping import copy_hand_weights
 
@@ -87,14 +87,10 @@ def test_plain_loop_gives_lightnings_numbers(runs):
     assert numbers(lightning) == numbers(plain) and len(numbers(plain)) == 2, (lightning, plain)
 
 
-def committed_study() -> dict:
-    return json.loads((GENERATED / "seed_study.json").read_text(encoding="utf-8"))
-
-
 def recheck_cases():
     """One seed that converges and one that gets stuck, of nn.LSTM: its 300 epochs take a second."""
     builtin = list(seed_study.MODELS)[1]
-    rows = committed_study()[builtin]
+    rows = seed_study_results()[builtin]
     converged = next(r for r in rows if r["learned"] and r["seed"] != 42)
     stuck = next(r for r in rows if not r["learned"])
     return [pytest.param(builtin, converged, id=f"converges-seed{converged['seed']}"),
@@ -114,9 +110,11 @@ def test_seed_study_rechecks(model, expected):
 def test_committed_study_is_what_the_study_code_runs():
     """The models, seeds and verdicts of seed_study.json are those of snippets/seed_study.py today."""
     how_to_fix = "rerun the study: python tests/regenerate.py"
-    study = committed_study()
+    study = seed_study_results()
     assert list(study) == list(seed_study.MODELS), f"seed_study.json has models {list(study)}; {how_to_fix}"
     for model, rows in study.items():
+        _, epochs = seed_study.MODELS[model]
+        assert f"{epochs} 轮" in model, f"{model}: the name no longer says its {epochs} epochs; {how_to_fix}"
         assert [r["seed"] for r in rows] == seed_study.SEEDS, f"{model}: seeds differ from SEEDS; {how_to_fix}"
         wrong = [r["seed"] for r in rows if r["learned"] != seed_study.learned(r["A"], r["B"])]
         assert not wrong, f"{model}: seeds {wrong} have verdicts that learned() no longer gives; {how_to_fix}"
@@ -124,7 +122,7 @@ def test_committed_study_is_what_the_study_code_runs():
 
 def test_stuck_runs_sit_near_one_half():
     """The page says the runs that do not learn predict about 0.5 for both companies."""
-    stuck = [r for rows in committed_study().values() for r in rows if not r["learned"]]
+    stuck = [r for rows in seed_study_results().values() for r in rows if not r["learned"]]
     assert stuck and all(abs(r["A"] - 0.5) < 0.1 and abs(r["B"] - 0.5) < 0.1 for r in stuck), stuck
 
 
@@ -132,7 +130,7 @@ def test_seeds_page_prose_matches_the_study():
     page = (DOCS / "seeds.md").read_text(encoding="utf-8")
     said = re.search(r"手搓 LSTM 有 (\d+) 次学会、(\d+) 次没学会，`nn.LSTM` 有 (\d+) 次学会、(\d+) 次没学会", page)
     counts = []
-    for rows in committed_study().values():
+    for rows in seed_study_results().values():
         learned = sum(r["learned"] for r in rows)
         counts += [learned, len(rows) - learned]
     assert said and list(map(int, said.groups())) == counts, (said and said.groups(), counts)
@@ -145,7 +143,7 @@ def test_seed_42_of_the_study_is_the_chapters_run(runs):
     printed = {hand: runs["lstm-by-hand"].text(runs["lstm-by-hand"].cell_for("chapter2.py:check-resumed")),
                builtin: runs["nn-lstm"].text(runs["nn-lstm"].cell_for("chapter3.py:check"))}
     for model, text in printed.items():
-        row = next(r for r in committed_study()[model] if r["seed"] == 42)
+        row = next(r for r in seed_study_results()[model] if r["seed"] == 42)
         a, b = (float(x) for x in re.findall(r"tensor\(\[?(-?[\d.e+-]+)\]?\)", text))
         assert row["learned"], f"{model}: seed 42 did not learn in the study"
         assert abs(row["A"] - a) <= 1e-4 and abs(row["B"] - b) <= 1e-4, (model, row, text)

@@ -8,9 +8,10 @@ import shlex
 import subprocess
 
 import pytest
+import yaml
 
 from book import (CHAPTERS, DOCS, FENCE, INCLUDE, ROOT, SECTION, SNIPPETS, blocks, code_blocks, expand,
-                  read_scalars)
+                  read_scalars, seed_study_results)
 
 OUTPUT = re.compile(r"outputs/(?P<script>[^/]+)/(?P<section>[^/]+)\.txt")
 
@@ -51,6 +52,24 @@ def test_each_output_is_shown_under_the_block_that_printed_it(runs, page):
     if previous is not None and previous.lang == "python" and runs[page].text(runs[page].cell(previous.index)):
         problems.append(f"{previous.name} printed something, but its output is not shown")
     assert not problems, "\n".join(problems)
+
+
+def test_a_kernel_that_dies_is_reported_with_its_page_and_block(tmp_path):
+    """A block that kills its kernel (or outlasts the timeout) stops the page's run, naming the block."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    import nbformat
+
+    from book import _execute
+
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
+    nb.cells = [nbformat.v4.new_code_cell("print(1)", metadata={"block": 3}),
+                nbformat.v4.new_code_cell("import os; os._exit(1)", metadata={"block": 5})]
+    # in a thread of its own: Playwright's event loop may be running in this one
+    with ThreadPoolExecutor(1) as pool, \
+            pytest.raises(RuntimeError, match=r"^demo\.md block 5 did not finish: DeadKernelError"):
+        pool.submit(asyncio.run, _execute("demo", nb, tmp_path)).result()
 
 
 @pytest.mark.parametrize("block", SHELL_BLOCKS, ids=lambda b: b.name)
@@ -179,8 +198,13 @@ def test_script_uses_no_undefined_name(script):
 
 def nav_pages() -> list[str]:
     """The site's Markdown pages in navigation order, e.g. ["index", "theory", …]."""
-    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    return [m[1] for m in re.finditer(r":\s+([\w-]+)\.md\s*$", config, re.M)]
+    def walk(items):
+        for item in items:
+            for target in item.values():
+                yield from walk(target) if isinstance(target, list) else [target]
+
+    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
+    return [target[:-3] for target in walk(nav) if target.endswith(".md")]
 
 
 @functools.cache
@@ -206,11 +230,8 @@ def test_pages_show_a_scripts_sections_in_its_order(script):
 
 def test_seeds_page_code_runs():
     """seeds.md's blocks, run in page order as a reader copying them would; then its study() for one seed
-    of nn.LSTM only (a second; the whole study takes minutes), which must give the committed row."""
-    import json
-
-    from book import GENERATED
-
+    of nn.LSTM only (a second; the whole study takes minutes): a seed that gets stuck, which the seed
+    re-checks of test_equivalence.py do not cover with this code."""
     namespace = {"__name__": "seeds_page"}
     for block in (b for b in code_blocks("seeds") if b.lang == "python"):
         try:
@@ -218,9 +239,8 @@ def test_seeds_page_code_runs():
         except Exception as e:
             pytest.fail(f"{block.name} raised: {e!r}")
     builtin = list(namespace["MODELS"])[1]
-    namespace["SEEDS"], namespace["MODELS"] = [0], {builtin: namespace["MODELS"][builtin]}
+    stuck = [r for r in seed_study_results()[builtin] if not r["learned"]][-1]
+    namespace["SEEDS"], namespace["MODELS"] = [stuck["seed"]], {builtin: namespace["MODELS"][builtin]}
     (row,) = namespace["study"]()[builtin]
-    committed = next(r for r in json.loads((GENERATED / "seed_study.json").read_text(encoding="utf-8"))[builtin]
-                     if r["seed"] == 0)
-    assert row["learned"] == committed["learned"], (row, committed)
-    assert row["A"] == pytest.approx(committed["A"], abs=2e-3) and row["B"] == pytest.approx(committed["B"], abs=2e-3)
+    assert not row["learned"], (row, stuck)
+    assert row["A"] == pytest.approx(stuck["A"], abs=2e-3) and row["B"] == pytest.approx(stuck["B"], abs=2e-3), (row, stuck)

@@ -111,21 +111,23 @@ def test_ci_installs_the_torch_pinned_in_requirements_from_the_cpu_index():
     assert "--index-url" in runs[torch] and "--extra-index-url" not in runs[torch], runs[torch]
 
 
-@pytest.mark.parametrize("owner, site_url, publishes", [
-    ("Some-Owner", "https://some-owner.github.io/lstm-book/", True),
-    ("some-owner", "https://some-owner.github.io/lstm-book", False),
-    ("some-owner", "https://example.github.io/lstm-book/", False),
+@pytest.mark.parametrize("owner, repo, site_url, publishes", [
+    ("Some-Owner", "lstm-book", "https://some-owner.github.io/lstm-book/", True),
+    ("Some-Owner", "some-owner.github.io", "https://some-owner.github.io/", True),
+    ("some-owner", "lstm-book", "https://some-owner.github.io/lstm-book", False),
+    ("some-owner", "lstm-book", "https://example.github.io/lstm-book/", False),
 ])
-def test_ci_publishes_only_a_site_built_for_its_pages_address(tmp_path, owner, site_url, publishes):
-    """The step before the Pages upload, run on a mkdocs.yml with a given site_url in repository lstm-book."""
+def test_ci_publishes_only_a_site_built_for_its_pages_address(tmp_path, owner, repo, site_url, publishes):
+    """The check that runs whenever the Pages upload does, before the suite, on a mkdocs.yml with a given site_url."""
     steps = load(GITHUB / "workflows" / "ci.yml")["jobs"]["test"]["steps"]
     names = [s.get("name", "") for s in steps]
     check = next(i for i, name in enumerate(names) if name.startswith("Check that site_url"))
-    assert names[check + 1] == "Upload the site for GitHub Pages", names
-    assert steps[check]["if"] == steps[check + 1]["if"], "the check must run whenever the upload does"
-    (tmp_path / "mkdocs.yml").write_text(f"site_url: {site_url}\n", encoding="utf-8")
+    upload = names.index("Upload the site for GitHub Pages")
+    assert check < names.index("Test"), names
+    assert steps[check]["if"] == steps[upload]["if"], "the check must run whenever the upload does"
+    (tmp_path / "mkdocs.yml").write_text(f"site_name: x\nsite_url: {site_url}\n", encoding="utf-8")
     result = subprocess.run(["bash", "-e", "-c", steps[check]["run"]], cwd=tmp_path, capture_output=True, text=True,
-                            env={"PATH": os.environ["PATH"], "OWNER": owner, "REPO": "lstm-book"})
+                            env={"PATH": os.environ["PATH"], "OWNER": owner, "REPO": repo})
     assert (result.returncode == 0) is publishes, result.stdout + result.stderr
     if not publishes:
         assert f"::error file=mkdocs.yml::site_url is {site_url}, not https://some-owner.github.io/lstm-book/" \

@@ -50,7 +50,8 @@ class MathJax:
         except BrokenPipeError:
             reply = ""
         if not reply:
-            self.process.wait(timeout=10)
+            self.process.kill()  # already ending: its stdout is closed
+            self.process.wait()
             self.errors.seek(0)
             raise PluginError(f"MathJax's Node.js process ended: {self.errors.read()[-2000:]}")
         return json.loads(reply)
