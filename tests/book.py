@@ -79,6 +79,12 @@ def info_lang(info: str) -> str:
     return info.split()[0].lstrip(".").lower() if info else ""
 
 
+def output_file(target: str) -> str:
+    """Where, under docs/generated/, the output of a block showing `target` ("chapter2.py:check") lives."""
+    script, section = target.split(":")
+    return f"outputs/{Path(script).stem}/{section}.txt"
+
+
 def is_generated(target: str) -> bool:
     return not (SNIPPETS / target.split(":")[0]).exists()
 

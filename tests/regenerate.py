@@ -18,7 +18,7 @@ import nbformat
 
 import charts
 from book import (GENERATED, SNIPPETS, Run, checkpoint_weights, curves_csv, dumps, parse_curves,
-                  read_scalars, run_chapters, seed_study_results)
+                  output_file, read_scalars, run_chapters, seed_study_results)
 
 CHART_SPECS = {
     # file stem: (title, caption, marker)
@@ -65,8 +65,7 @@ def run_artifacts(runs: dict[str, Run]) -> dict[str, str]:
                 if len(targets) != 1:  # the output file is named after the one section
                     raise ValueError(f"{run.page}.md block {cell.metadata['block']} printed, but includes "
                                      f"{targets}: a block that prints must include exactly one section")
-                script, section = targets[0].split(":")
-                files[f"outputs/{Path(script).stem}/{section}.txt"] = text
+                files[output_file(targets[0])] = text
     for stem, rows in curve_rows(runs).items():
         files[f"curves/{stem}.csv"] = curves_csv(rows)
     files["weights.json"] = dumps(weights(runs))

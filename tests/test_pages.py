@@ -1,19 +1,23 @@
 """The code the reader sees runs, in page order, and does what the post says it does."""
 from __future__ import annotations
 
+import ast
+import asyncio
 import functools
 import importlib.metadata
 import re
 import shlex
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
+import nbformat
 import pytest
 import yaml
+from pyflakes import checker, messages
 
-from book import (CHAPTERS, DOCS, FENCE, INCLUDE, ROOT, SECTION, SNIPPETS, blocks, code_blocks, expand,
-                  read_scalars, seed_study_results)
+from book import (CHAPTERS, DOCS, FENCE, INCLUDE, ROOT, SECTION, SNIPPETS, _execute, blocks, code_blocks,
+                  expand, output_file, read_scalars, seed_study_results)
 
-OUTPUT = re.compile(r"outputs/(?P<script>[^/]+)/(?P<section>[^/]+)\.txt")
 
 PYTHON_BLOCKS = [b for page in CHAPTERS for b in code_blocks(page) if b.lang == "python"]
 SHELL_BLOCKS = [b for page in [p.stem for p in sorted(DOCS.glob("*.md"))] for b in code_blocks(page)
@@ -36,16 +40,15 @@ def test_python_block_runs(runs, block):
 
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_each_output_is_shown_under_the_block_that_printed_it(runs, page):
-    """outputs/<script>/<section>.txt comes right after the block showing <script>.py:<section>, and every
+    """An output block comes right after the block whose output it is (book.output_file), and every
     block that printed something is followed by its output."""
     problems, previous = [], None
     for block in blocks(page):
-        output = next(filter(None, map(OUTPUT.fullmatch, block.targets)), None)
+        output = next((t for t in block.targets if t.startswith("outputs/")), None)
         if output:
-            source = f"{output['script']}.py:{output['section']}"
-            if previous is None or previous.lang != "python" or source not in previous.targets:
-                problems.append(f"{block.name} shows the output of {source} under "
-                                f"{previous.name if previous else 'no block'}")
+            printed_by = [output_file(t) for t in previous.targets] if previous and previous.lang == "python" else []
+            if output not in printed_by:
+                problems.append(f"{block.name} shows {output} under {previous.name if previous else 'no block'}")
         elif previous is not None and previous.lang == "python" and runs[page].text(runs[page].cell(previous.index)):
             problems.append(f"{previous.name} printed something, but the next block is {block.name}, not its output")
         previous = block
@@ -56,13 +59,6 @@ def test_each_output_is_shown_under_the_block_that_printed_it(runs, page):
 
 def test_a_kernel_that_dies_is_reported_with_its_page_and_block(tmp_path):
     """A block that kills its kernel (or outlasts the timeout) stops the page's run, naming the block."""
-    import asyncio
-    from concurrent.futures import ThreadPoolExecutor
-
-    import nbformat
-
-    from book import _execute
-
     nb = nbformat.v4.new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3"}})
     nb.cells = [nbformat.v4.new_code_cell("print(1)", metadata={"block": 3}),
                 nbformat.v4.new_code_cell("import os; os._exit(1)", metadata={"block": 5})]
@@ -185,10 +181,6 @@ def test_bad_include_fails_with_its_name(include, message):
 @pytest.mark.parametrize("script", sorted(p.name for p in SNIPPETS.glob("*.py")))
 def test_script_uses_no_undefined_name(script):
     """`python snippets/<script>` must not rely on a name that only the page's other blocks define."""
-    import ast
-
-    from pyflakes import checker, messages
-
     path = SNIPPETS / script
     found = checker.Checker(ast.parse(path.read_text(encoding="utf-8")), filename=str(path)).messages
     undefined = [str(m) for m in found

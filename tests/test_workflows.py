@@ -74,6 +74,10 @@ def load(path):
     return data
 
 
+def steps(workflow: str, job: str) -> list[dict]:
+    return load(GITHUB / "workflows" / workflow)["jobs"][job]["steps"]
+
+
 def test_ci_is_least_privilege_and_deploys_only_from_main():
     ci = load(GITHUB / "workflows" / "ci.yml")
     assert set(ci["on"]) >= {"pull_request", "push"}, ci["on"]
@@ -84,9 +88,9 @@ def test_ci_is_least_privilege_and_deploys_only_from_main():
     assert deploy["environment"]["name"] == "github-pages"
     assert "refs/heads/main" in deploy["if"] and "push" in deploy["if"], deploy["if"]
     assert deploy["concurrency"]["cancel-in-progress"] is False, "a started Pages deployment must not be cancelled"
-    steps = [s for job in ci["jobs"].values() for s in job["steps"]]
+    every_step = [s for job in ci["jobs"].values() for s in job["steps"]]
     assert any("deploy-pages@" in s.get("uses", "") for s in deploy["steps"])
-    assert any("upload-pages-artifact@" in s.get("uses", "") for s in steps)
+    assert any("upload-pages-artifact@" in s.get("uses", "") for s in every_step)
 
 
 def test_checkouts_do_not_persist_credentials():
@@ -104,7 +108,7 @@ def test_ci_installs_the_torch_pinned_in_requirements_from_the_cpu_index():
     """CPU torch first, so `pip install -r requirements.txt` never pulls the multi-GB CUDA wheel."""
     requirements = (ROOT / "requirements.txt").read_text(encoding="utf-8")
     assert re.search(r"^torch==\S+$", requirements, re.M), "requirements.txt must pin torch=="
-    runs = [s.get("run", "") for s in load(GITHUB / "workflows" / "ci.yml")["jobs"]["test"]["steps"]]
+    runs = [s.get("run", "") for s in steps("ci.yml", "test")]
     torch = next((i for i, r in enumerate(runs) if "download.pytorch.org/whl/cpu" in r), None)
     reqs = next((i for i, r in enumerate(runs) if "-r requirements.txt" in r), None)
     assert torch is not None and reqs is not None and torch < reqs, runs
@@ -119,14 +123,14 @@ def test_ci_installs_the_torch_pinned_in_requirements_from_the_cpu_index():
 ])
 def test_ci_publishes_only_a_site_built_for_its_pages_address(tmp_path, owner, repo, site_url, publishes):
     """The check that runs whenever the Pages upload does, before the suite, on a mkdocs.yml with a given site_url."""
-    steps = load(GITHUB / "workflows" / "ci.yml")["jobs"]["test"]["steps"]
-    names = [s.get("name", "") for s in steps]
+    ci = steps("ci.yml", "test")
+    names = [s.get("name", "") for s in ci]
     check = next(i for i, name in enumerate(names) if name.startswith("Check that site_url"))
     upload = names.index("Upload the site for GitHub Pages")
     assert check < names.index("Test"), names
-    assert steps[check]["if"] == steps[upload]["if"], "the check must run whenever the upload does"
+    assert ci[check]["if"] == ci[upload]["if"], "the check must run whenever the upload does"
     (tmp_path / "mkdocs.yml").write_text(f"site_name: x\nsite_url: {site_url}\n", encoding="utf-8")
-    result = subprocess.run(["bash", "-e", "-c", steps[check]["run"]], cwd=tmp_path, capture_output=True, text=True,
+    result = subprocess.run(["bash", "-e", "-c", ci[check]["run"]], cwd=tmp_path, capture_output=True, text=True,
                             env={"PATH": os.environ["PATH"], "OWNER": owner, "REPO": repo})
     assert (result.returncode == 0) is publishes, result.stdout + result.stderr
     if not publishes:
@@ -135,8 +139,7 @@ def test_ci_publishes_only_a_site_built_for_its_pages_address(tmp_path, owner, r
 
 
 def test_weekly_installs_the_newest_releases_keeping_only_ceilings(tmp_path):
-    steps = load(GITHUB / "workflows" / "weekly.yml")["jobs"]["newest"]["steps"]
-    listing = next(s for s in steps if s.get("name") == "List the newest releases to install")
+    listing = next(s for s in steps("weekly.yml", "newest") if s.get("name") == "List the newest releases to install")
     subprocess.run(["bash", "-e", "-c", listing["run"]], cwd=ROOT, check=True, capture_output=True,
                    env={"PATH": os.environ["PATH"], "RUNNER_TEMP": str(tmp_path)})
     newest = (tmp_path / "newest.txt").read_text(encoding="utf-8").split()
@@ -148,7 +151,6 @@ def test_weekly_installs_the_newest_releases_keeping_only_ceilings(tmp_path):
 
 def test_ci_audits_the_workflows_online():
     """What the offline audit above cannot check (SHAs against their repositories) runs on GitHub."""
-    steps = load(GITHUB / "workflows" / "ci.yml")["jobs"]["test"]["steps"]
-    audits = [s for s in steps if s.get("run", "").startswith("zizmor ")]
+    audits = [s for s in steps("ci.yml", "test") if s.get("run", "").startswith("zizmor ")]
     assert len(audits) == 1 and "--offline" not in audits[0]["run"], audits
     assert audits[0].get("env", {}).get("GH_TOKEN") == "${{ github.token }}", audits[0]
