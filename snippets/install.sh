@@ -1,4 +1,8 @@
-# Install commands shown in chapter 2; the tests check their syntax and that they name real packages.
+# Install commands shown on the pages; the tests check their syntax and that they name real packages.
+# --8<-- [start:reader]
+pip install torch lightning tensorboard
+# --8<-- [end:reader]
+
 # --8<-- [start:pip]
 pip install lightning
 # --8<-- [end:pip]

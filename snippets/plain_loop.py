@@ -1,7 +1,8 @@
 """The training loop Lightning runs for us, written out: same data order, same Adam, same numbers."""
 # --8<-- [start:fit]
-def fit(model, inputs, labels, epochs):
-    optimizer = model.configure_optimizers()
+def fit(model, inputs, labels, epochs, optimizer=None):
+    if optimizer is None:  # 第 4 章会传入一个用过的优化器，接着它的状态训练
+        optimizer = model.configure_optimizers()
     for _ in range(epochs):
         for input_i, label_i in zip(inputs, labels):
             optimizer.zero_grad()

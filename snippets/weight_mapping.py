@@ -7,7 +7,7 @@ import torch.nn as nn
 def copy_hand_weights(hand, lstm: nn.LSTM) -> nn.LSTM:
     """Copy LSTMbyHand's 12 parameters into a single-layer nn.LSTM with input and hidden size 1."""
     if (lstm.input_size, lstm.hidden_size) != (1, 1):
-        raise ValueError("手搓模型只有 1 个输入、1 个隐藏单元，只能装进 nn.LSTM(input_size=1, hidden_size=1)，"
+        raise ValueError("手搓模型每步只有 1 个输入，短期记忆的长度也是 1，只能装进 nn.LSTM(input_size=1, hidden_size=1)，"
                          f"而这里是 input_size={lstm.input_size}, hidden_size={lstm.hidden_size}")
     if lstm.num_layers != 1 or lstm.bidirectional or lstm.proj_size or not lstm.bias:
         raise ValueError("只支持单层、单向、带 bias、没有 proj_size 的 nn.LSTM")

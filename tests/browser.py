@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from book import public_link_base
+from pages import site_address
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -134,7 +134,7 @@ def serve_local_sitemap(context, site: Path, base: str) -> None:
     qualify and every click would load a whole page. The sitemap is therefore served with site_url
     replaced by the local server's URL, as it is when the site is served at its site_url. Call after
     block_third_parties: the route added last handles the request."""
-    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8").replace(public_link_base() + "/", base)
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8").replace(site_address() + "/", base)
     context.route(base + "sitemap.xml",
                   lambda route: route.fulfill(status=200, content_type="application/xml", body=sitemap))
 

@@ -1,10 +1,22 @@
-"""Shared fixtures: the chapters' run (once per session, started early) and the built site."""
+"""The suite's configuration, in one place.
+
+- `pytest --regenerate` rewrites what the run produces where the committed copy is stale (docs/generated/,
+  tests/external-links.txt) and names each file it wrote; see artifacts.py for "stale".
+- Markers, set here from the fixtures a test uses: `chapters` (reads the pages' run in Jupyter kernels,
+  a minute or two) and `browser` (headless Chromium). The quick inner loop is
+  `pytest -m "not chapters and not browser"`.
+- Three long jobs run in background threads, each started as soon as collection shows that a selected
+  test needs it, and the tests that read them run last, so the rest of the suite runs meanwhile: the pages
+  with code, each in its own kernel (`run_result`); the site, built once into site/, which CI publishes
+  (`site_build`); every page of it visited once in Chromium (`visits`, visits.py).
+- A job that fails is reported by one test (test_pages.py::test_pages_run, test_site.py::test_site_builds);
+  the tests that need it are skipped, pointing there.
+"""
 from __future__ import annotations
 
-import gc
 import os
 
-os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch is imported: see KERNEL_ENV in book.py
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch is imported: see KERNEL_ENV in kernels.py
 
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
@@ -13,130 +25,162 @@ import tempfile  # noqa: E402
 import threading  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import psutil  # noqa: E402
 import pytest  # noqa: E402
 
-from book import ROOT, SNIPPETS, run_chapters
+from browser import chromium_path  # noqa: E402
+from kernels import run_pages  # noqa: E402
+from pages import ROOT, SNIPPETS, python_pages  # noqa: E402
 
 sys.path.insert(0, str(SNIPPETS))
 
-_chapters: dict = {}
+SITE = ROOT / "site"
 _workroot = Path(tempfile.mkdtemp(prefix="lstm-book-run-"))
 
 
-def _split_cpus() -> tuple[set[int], set[int]]:
-    """CPUs for the kernels and CPUs for everything else (Linux; elsewhere both get every CPU)."""
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    if len(cpus) < 2:
-        return set(cpus), set(cpus)
-    half = min(2, len(cpus) // 2)  # chapter 2's kernel is the long one; chapter 3's ends early
-    return set(cpus[:half]), set(cpus[half:])
+class Job:
+    """A function run once, in a background thread, from the first call of start()."""
 
+    def __init__(self, target):
+        self.target, self.thread, self.result, self.error = target, None, None, None
 
-KERNEL_CPUS, OTHER_CPUS = _split_cpus()
-CPUS_SPLIT = KERNEL_CPUS != OTHER_CPUS
+    def start(self):
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, daemon=True)
+            self.thread.start()
 
-
-def _share_every_cpu():
-    """The kernels are done: this process's threads and every process it started (Chromium's) may use
-    every CPU again, so the rest of the suite does not finish on one CPU while the other idles."""
-    me = psutil.Process()
-    for pid in [t.id for t in me.threads()] + [child.pid for child in me.children(recursive=True)]:
+    def _run(self):
         try:
-            os.sched_setaffinity(pid, KERNEL_CPUS | OTHER_CPUS)
-        except OSError:  # ended meanwhile
-            pass
+            self.result = self.target()
+        except BaseException as e:  # noqa: BLE001 - reported by the test that reads the job
+            self.error = e
+
+    def wait(self):
+        self.start()
+        self.thread.join()
+        return self.result, self.error
 
 
-def _run_in_background():
-    if CPUS_SPLIT:
-        os.sched_setaffinity(0, KERNEL_CPUS)  # this thread only; the kernels it starts inherit it
-    try:
-        _chapters["runs"] = run_chapters(_workroot)
-    except BaseException as e:  # reported by the fixture, in the tests that need the run
-        _chapters["error"] = e
-    finally:
-        if CPUS_SPLIT:
-            _share_every_cpu()
+def build_site() -> str | None:
+    """`mkdocs build --strict` into site/: its errors and warnings, or None."""
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)],
+                            cwd=ROOT, capture_output=True, text=True)
+    problems = [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR", "Error", "Aborted"))]
+    if result.returncode and not problems:
+        problems = result.stderr.strip().splitlines()[-5:]
+    return "\n".join(problems) or None
 
 
-def _start_chapters():
-    if "thread" in _chapters:
-        return
-    _chapters["thread"] = threading.Thread(target=_run_in_background, daemon=True)
-    _chapters["thread"].start()
-    # The chapter 2 kernel is the longest job: it gets a CPU of its own, and the rest of the suite
-    # (this thread, and the browsers and builds it starts) shares the others, so the kernel runs as
-    # fast as the script alone and everything else fits in beside it; once the kernels are done, every
-    # CPU is shared again. Linux keeps CPU affinity per thread, so the kernels, started from the
-    # thread above, keep theirs.
-    if CPUS_SPLIT:
-        os.sched_setaffinity(0, OTHER_CPUS)
+def visit_site():
+    from visits import visit_pages
+
+    problems, error = JOBS["site_build"].wait()
+    if error is not None or problems:
+        return None
+    return visit_pages(SITE, chromium_path())
 
 
-def _whole_suite(config) -> bool:
-    """`pytest` with no test selected by name, keyword or mark: the chapters' run will be needed."""
-    o = config.option
-    narrowed = [o.keyword, o.markexpr, o.collectonly, getattr(o, "lf", False), getattr(o, "stepwise", False)]
-    return config.args_source != pytest.Config.ArgsSource.ARGS and not any(narrowed)
+# fixture name -> its job; a test is "after" the jobs its fixtures need, in this order
+JOBS = {"site_build": Job(build_site), "visits": Job(visit_site),
+        "run_result": Job(lambda: run_pages(python_pages(), _workroot))}
+
+
+def jobs_of(item) -> list[str]:
+    names = set(getattr(item, "fixturenames", ()))
+    return [job for job in JOBS if job in names]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--regenerate", action="store_true",
+                     help="rewrite the stale files the run produces (docs/generated/, tests/external-links.txt)")
 
 
 def pytest_configure(config):
-    # Hypothesis's pytest plugin, where Hypothesis is installed (as on the machine CI runs on), imports
-    # Hypothesis in its end-of-run summary: about 1 s of every run. No test here uses Hypothesis.
-    config.pluginmanager.unregister(name="hypothesispytest")
+    config.addinivalue_line("markers", "chapters: reads the run of the pages' code in Jupyter kernels (minutes)")
+    config.addinivalue_line("markers", "browser: drives headless Chromium")
+    # torch 2.13 deprecates what Lightning 2.6.6 calls; the reader's code is not involved.
+    config.addinivalue_line("filterwarnings", "ignore:.*LeafSpec.*is deprecated:FutureWarning")
+    config.regenerated = []
 
 
-def pytest_sessionstart(session):
-    """For the whole suite, start the chapters' run before collection, which takes seconds on one CPU."""
-    if _whole_suite(session.config):
-        _start_chapters()
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by these markers
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "run_result" in jobs_of(item):
+            item.add_marker("chapters")
+        if {"browser", "visits"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker("browser")
+    items.sort(key=lambda item: [job in jobs_of(item) for job in reversed(list(JOBS))])
 
 
 def pytest_collection_finish(session):
-    """Otherwise start it as soon as we know a test needs it, so other tests overlap with it."""
-    # What collection imported (torch, Lightning and the rest) lives as long as the process: left out
-    # of every later garbage collection, including the five full ones pytest runs at exit to find
-    # unraisable exceptions (about 1 s with all of it tracked). Collected first, so that no garbage of
-    # collection's own is frozen with it.
-    gc.collect()
-    gc.freeze()
     if session.config.option.collectonly:
         return
-    if any("runs" in getattr(item, "fixturenames", ()) for item in session.items):
-        _start_chapters()
+    needed = {job for item in session.items for job in jobs_of(item)}
+    for job in ("run_result", "site_build", "visits"):  # the longest first
+        if job in needed:
+            JOBS[job].start()
 
 
 def pytest_sessionfinish(session):
-    if "thread" in _chapters:
-        _chapters["thread"].join()
+    for job in JOBS.values():
+        if job.thread is not None:
+            job.thread.join()
     shutil.rmtree(_workroot, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
-def runs():
-    """Each chapter page executed once, top to bottom, as a notebook in a fresh kernel."""
-    _chapters["thread"].join()
-    if "error" in _chapters:
-        pytest.fail(f"the chapters could not be run: {_chapters['error']!r}")
-    return _chapters["runs"]
+def pytest_terminal_summary(terminalreporter, config):
+    if config.getoption("regenerate"):
+        lines = config.regenerated or ["nothing was stale: no file written"]
+        terminalreporter.section("regenerate")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The site, built once with `mkdocs build --strict`."""
-    site = tmp_path_factory.mktemp("site")
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-                            cwd=ROOT, capture_output=True, text=True)
-    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stderr}"
-    warnings = [line for line in result.stderr.splitlines() if line.startswith("WARNING")]
-    assert not warnings, "mkdocs build printed warnings:\n" + "\n".join(warnings)
+def run_result():
+    """(the pages' runs, or the error that stopped them)."""
+    return JOBS["run_result"].wait()
+
+
+@pytest.fixture(scope="session")
+def runs(run_result):
+    """Each page with code executed once, top to bottom, as a notebook in a fresh kernel."""
+    result, error = run_result
+    if error is not None:
+        pytest.skip("the pages did not run: see test_pages.py::test_pages_run")
+    return result
+
+
+@pytest.fixture(scope="session")
+def site_build() -> tuple[Path, str | None]:
+    """(site/, built once with `mkdocs build --strict`; the build's errors and warnings, or None)."""
+    problems, error = JOBS["site_build"].wait()
+    if error is not None:
+        raise error
+    return SITE, problems
+
+
+@pytest.fixture(scope="session")
+def built_site(site_build) -> Path:
+    site, problems = site_build
+    if problems:
+        pytest.skip("the site did not build cleanly: see test_site.py::test_site_builds")
     return site
 
 
-def pytest_collection_modifyitems(items):
-    """Tests that read the chapters' run go last, so everything else runs while the chapters train."""
-    items.sort(key=lambda item: "runs" in getattr(item, "fixturenames", ()))
+@pytest.fixture(scope="session")
+def visits(built_site) -> dict:
+    """Every page of the site, visited once in Chromium (visits.py)."""
+    result, error = JOBS["visits"].wait()
+    if error is not None:
+        raise error  # Chromium missing: the skip or failure chromium_path() says
+    return result
+
+
+@pytest.fixture(scope="session")
+def regenerating(request) -> list[str] | None:
+    """The list the written files go to when the suite runs with --regenerate, else None."""
+    return request.config.regenerated if request.config.getoption("regenerate") else None
 
 
 # The browser fixtures, registered once for the whole session: one Playwright for every module.

@@ -8,143 +8,18 @@ under generated/notebooks/*/ and any other), except 404.html: it is built for th
 (`site_url`'s /lstm-book/ prefix, root-relative) and cannot load from the local server's root;
 tests/test_links.py checks its links instead.
 
-Each page is opened once in a fresh browser context (nothing cached, so every request it makes is
-seen). Any request to a host other than the local server is recorded and aborted, so the test never
-touches the network and a third-party request fails the test instead of hanging it. axe runs on that
-same load, once the math is typeset and every <details> is open, so collapsed content is checked too.
+The visits themselves, one load of each page, are visits.py's; the tests here read what they recorded.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
 from browser import PageLog, block_third_parties, serve_local_sitemap, settle, site_pages, watch
+from visits import FONTS_READY, MATH_REPORT, WATCH_FULL_RESTYLES, page_name
 
 SEARCH_TIMEOUT_S = 30
-
-
-def page_name(path: str) -> str:
-    return "/" + path
-
-
-# Runs in the page: the math comes typeset in the HTML (docs/hooks/mathjax.py); its fonts load with the page.
-FONTS_READY = """async () => { if (document.fonts) await document.fonts.ready; }"""
-
-# Runs in the page: what a reader would see of the math. Opens every <details> first, so collapsed
-# formulas are rendered (and measured) too.
-MATH_REPORT = r"""() => {
-  for (const d of document.querySelectorAll('details')) d.open = true;
-  const where = el => {
-    const parts = [];
-    for (let e = el; e && e !== document.body && parts.length < 3; e = e.parentElement) {
-      let s = e.tagName.toLowerCase();
-      if (e.id) { s += '#' + e.id; parts.unshift(s); break; }
-      if (e.classList.length) s += '.' + [...e.classList].slice(0, 2).join('.');
-      parts.unshift(s);
-    }
-    return parts.join(' > ');
-  };
-  const snippet = s => s.replace(/\s+/g, ' ').trim().slice(0, 90);
-  // pymdownx.arithmatex's formulas. (Notebook cells hold $…$ in plain text, typeset in place by the build:
-  // the raw-TeX check below covers them.)
-  const arith = [...document.querySelectorAll('.arithmatex')].filter(e => !e.closest('.jupyter-wrapper'));
-  const containers = [...document.querySelectorAll('mjx-container')];
-  const untypeset = arith.filter(e => !e.querySelector('mjx-container'))
-    .map(e => `${where(e)}: ${snippet(e.textContent)}`);
-  const zeroWidth = containers.filter(c => c.checkVisibility())
-    .filter(c => { const r = c.getBoundingClientRect(); return r.width <= 0 || r.height <= 0; })
-    .map(c => `${where(c)} (${c.getBoundingClientRect().width}x${c.getBoundingClientRect().height} px): `
-              + snippet(c.closest('.arithmatex') ? c.closest('.arithmatex').getAttribute('data-tex')
-                        || c.querySelector('mjx-assistive-mml')?.textContent || '' : ''));
-  const errors = [...document.querySelectorAll('mjx-merror')]
-    .map(e => `${where(e)}: ${snippet(e.getAttribute('data-mjx-error') || e.textContent)}`);
-  // Raw TeX left in the visible text: display/inline delimiters, or $…$ holding TeX (\cmd, _ or ^).
-  const raw = [];
-  const pattern = /\$\$|\\\(|\\\)|\\\[|\\\]|\$[^$\s][^$\n]*?(\\[A-Za-z]+|[_^])[^$\n]*?\$/;
-  const skip = 'pre, code, kbd, samp, script, style, textarea, mjx-container, .md-search, .md-source';
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const parent = n.parentElement;
-    if (!parent || parent.closest(skip) || !parent.checkVisibility()) continue;
-    const m = n.textContent.match(pattern);
-    if (m) {
-      const i = Math.max(0, m.index - 30);
-      raw.push(`${where(parent)}: "${snippet(n.textContent.slice(i, m.index + 60))}"`);
-    }
-  }
-  return {arithmatex: arith.length, containers: containers.length, untypeset, zeroWidth, errors, raw,
-          emptyScripts: [...document.querySelectorAll('script[src=""]')].length,
-          fontErrors: [...document.fonts].filter(f => f.status === 'error').map(f => f.family)};
-}"""
-
-
-COPY_REPORT = """() => [...document.querySelectorAll('.md-content pre > code')].map((code, i) => {
-  const pre = code.parentElement;
-  const button = pre.id ? document.querySelector(`[data-clipboard-target="#${CSS.escape(pre.id)} > code"]`) : null;
-  return {index: i, id: pre.id, hasButton: !!button, text: code.textContent};
-})"""
-
-
-def check_copy_buttons(page, name: str) -> tuple[int, list[str]]:
-    """Click each code block's copy button; the clipboard must then hold the block's text."""
-    problems, clicked = [], 0
-    for block in page.evaluate(COPY_REPORT):
-        where = f"{name}: code block {block['index'] + 1} (pre#{block['id'] or '?'})"
-        if not block["hasButton"]:
-            problems.append(f"{where}: no copy button")
-            continue
-        page.evaluate("() => navigator.clipboard.writeText('(clipboard not written)')")
-        # A real mouse click at the button's centre. Playwright's checks before it (visible, stable, not
-        # covered) are skipped: a button a reader could not click leaves the clipboard unwritten, and the
-        # comparison below says so. They took two thirds of the test's time.
-        page.locator(f'[data-clipboard-target="#{block["id"]} > code"]').click(force=True)
-        copied = page.evaluate("() => navigator.clipboard.readText()")
-        clicked += 1
-        if copied.rstrip() != block["text"].rstrip():
-            problems.append(f"{where}: the copy button copied {copied[:80]!r}…, the block shows {block['text'][:80]!r}…")
-    return clicked, problems
-
-
-@dataclass
-class Visit(PageLog):
-    """What one first load of a page did and showed."""
-
-    math: dict = field(default_factory=dict)
-    copied: int = 0
-    copy_problems: list[str] = field(default_factory=list)
-    violations: list[dict] = field(default_factory=list)
-    full_restyles: list[str] = field(default_factory=list)
-
-
-# Runs before the page's own scripts: records each change made once the page's content has begun (its
-# .md-container) that makes Chromium restyle every element of the page (docs/hooks/page_load.py): a
-# stylesheet <link>'s href, a new value of an attribute of <body> that Material's CSS selects on (the
-# colours, data-md-color-switching) or a color-scheme <meta>. Material's inline script may set <body>'s
-# colours earlier, while there is next to nothing to restyle.
-WATCH_FULL_RESTYLES = """(() => {
-window.__fullRestyles = [];
-const BODY_STYLED_BY = ['data-md-color-scheme', 'data-md-color-primary', 'data-md-color-accent',
-                        'data-md-color-switching'];
-new MutationObserver(records => {
-  if (!document.querySelector('.md-container')) return;
-  const note = (what) => window.__fullRestyles.push(what);
-  for (const r of records) {
-    const t = r.target;
-    if (r.type === 'attributes' && t.matches('link[rel~=stylesheet]') && r.attributeName === 'href')
-      note(`stylesheet link ${r.oldValue} -> ${t.getAttribute('href')}`);
-    else if (r.type === 'attributes' && t === document.body && BODY_STYLED_BY.includes(r.attributeName)
-             && r.oldValue !== t.getAttribute(r.attributeName))
-      note(`<body ${r.attributeName}> ${r.oldValue} -> ${t.getAttribute(r.attributeName)}`);
-    else if (r.type === 'attributes' && t.matches('meta[name=color-scheme]'))
-      note(`color-scheme meta ${r.oldValue} -> ${t.content}`);
-    else if (r.type === 'childList')
-      for (const n of r.addedNodes)
-        if (n.matches?.('meta[name=color-scheme]')) note(`color-scheme meta added: ${n.content}`);
-  }
-}).observe(document, {subtree: true, childList: true, attributes: true, attributeOldValue: true});
-})();"""
 
 
 def wait_for_fonts(page) -> None:
@@ -159,40 +34,6 @@ def load(page, url: str) -> None:
 @pytest.fixture(scope="module")
 def pages(built_site) -> list[str]:
     return site_pages(built_site)
-
-
-@pytest.fixture(scope="module")
-def axe():
-    try:
-        from axe_playwright_python.sync_playwright import Axe
-    except ImportError:
-        pytest.fail("axe-playwright-python is not installed: pip install -r requirements.txt")
-    return Axe()
-
-
-@pytest.fixture(scope="module")
-def visits(pages, site_url, browser, axe) -> dict[str, Visit]:
-    """Each page loaded once, in its own fresh context: what it loads and logs, its math, axe's findings,
-    its copy buttons."""
-    result = {}
-    for path in pages:
-        visit = Visit(page_name(path))
-        context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
-        try:
-            block_third_parties(context, site_url, visit.external)
-            context.add_init_script(WATCH_FULL_RESTYLES)
-            page = context.new_page()
-            watch(page, visit)
-            load(page, site_url + path)
-            visit.math = page.evaluate(MATH_REPORT)  # opens every <details> too
-            visit.violations = axe.run(page).response.get("violations", [])
-            visit.copied, visit.copy_problems = check_copy_buttons(page, visit.page)
-            visit.full_restyles = page.evaluate("window.__fullRestyles")
-            settle(page)  # by now, usually at once
-        finally:
-            context.close()
-        result[path] = visit
-    return result
 
 
 def test_every_page_is_visited(pages):

@@ -1,4 +1,4 @@
-"""Issue 5: the step-by-step LSTM explorer of section 2.7, checked in Chromium against PyTorch.
+"""The step-by-step LSTM explorer of section 2.7, checked in Chromium against PyTorch.
 
 Every number is read from the page itself (the `data-value` attributes the widget puts on each shown
 number) and compared with `LSTMbyHand.lstm_unit` run step by step in float64 with the weights of
@@ -15,21 +15,24 @@ import pytest
 import torch
 from torch.overrides import TorchFunctionMode
 
-from book import GENERATED
 from browser import PageLog, block_third_parties, serve_local_sitemap, settle, watch
-from lstm_by_hand import LSTMbyHand
+from models import LSTMbyHand
+from pages import GENERATED
 
-WEIGHTS = json.loads((GENERATED / "weights.json").read_text(encoding="utf-8"))
+CHECKPOINTS = json.loads((GENERATED / "weights.json").read_text(encoding="utf-8"))["checkpoints"]
+# The weight sets by name ("after_2000"), and the label the widget gives each (from the epochs in the file).
+WEIGHTS = {f"after_{c['epochs']}": c["weights"] for c in CHECKPOINTS}
+SETS = {f"after_{c['epochs']}": ("训练 " if i == 0 else "恢复训练到 ") + f"{c['epochs']} 轮" for i, c in enumerate(CHECKPOINTS)}
+FIRST, LAST = list(SETS)[0], list(SETS)[-1]
 PAGE = "lstm-by-hand/"
 COMPANIES = {"A": [0.0, 0.5, 0.25, 1.0], "B": [1.0, 0.5, 0.25, 1.0]}
-SETS = {"after_2000": "训练 2000 轮", "after_5000": "恢复训练到 5000 轮"}
 QUANTITIES = ("x", "Cprev", "hprev", "f", "i", "g", "C", "o", "h")
 TOLERANCE = 1e-6
 
 WIDGET = ".lstm-explorer"
 PREDICTION = f'{WIDGET} [data-quantity="prediction"]'
-MESSAGE = f"{WIDGET} .lstm-explorer__message"
-ERROR = f"{WIDGET} .lstm-explorer__error"
+MESSAGE = f"{WIDGET} .lstm-widget__message"
+ERROR = f"{WIDGET} .lstm-widget__error"
 
 
 # ---- PyTorch reference -------------------------------------------------------------------------
@@ -115,7 +118,7 @@ class Explorer:
     def values(self, table: str = "detail") -> dict[tuple[str, int], float]:
         """(quantity, day) -> the full-precision value of every number shown in one table."""
         rows = self.page.eval_on_selector_all(
-            f"{WIDGET} .lstm-explorer__{table} [data-quantity]",
+            f"{WIDGET} .lstm-widget__{table} [data-quantity]",
             "els => els.map(e => [e.dataset.quantity, Number(e.dataset.day), e.dataset.value, e.textContent])")
         out = {}
         for quantity, day, value, text in rows:
@@ -138,10 +141,10 @@ class Explorer:
         assert self.step() == 1
 
     def text_input(self, day: int):
-        return self.page.locator(f"{WIDGET} .lstm-explorer__text[data-day='{day - 1}']")
+        return self.page.locator(f"{WIDGET} .lstm-widget__text[data-day='{day - 1}']")
 
     def slider(self, day: int):
-        return self.page.locator(f"{WIDGET} .lstm-explorer__slider[data-day='{day - 1}']")
+        return self.page.locator(f"{WIDGET} .lstm-widget__slider[data-day='{day - 1}']")
 
     def widget_text(self) -> str:
         return self.page.inner_text(WIDGET)
@@ -172,7 +175,7 @@ def explorer(loaded):
     """The module's page, put back as a reader first finds it: 2000 epochs, company A's days, day 1."""
     # Choosing a company puts its four days back, invalid text included, but only when the choice changes.
     loaded.page.locator(WIDGET).get_by_label(re.compile("^公司 B")).check()
-    loaded.choose("after_2000", "A")
+    loaded.choose(FIRST, "A")
     assert [loaded.text_input(d).input_value() for d in range(1, 5)] == ["0", "0.5", "0.25", "1"]
     return loaded
 
@@ -223,43 +226,43 @@ def test_prediction_separates_the_companies_only_after_resuming(explorer):
         assert close(shown_a, prediction(weight_set, COMPANIES["A"]))
         assert close(shown_b, prediction(weight_set, COMPANIES["B"]))
         text[weight_set] = explorer.page.inner_text(f"{WIDGET} [data-role=prediction]")
-    assert "效果一般" in text["after_2000"]
-    assert "效果巨好" in text["after_5000"]
+    assert "效果一般" in text[FIRST]
+    assert "效果巨好" in text[LAST]
 
 
 # ---- 2. changing an input moves the prediction to PyTorch's ------------------------------------
 
 def test_changing_inputs_moves_the_prediction_to_pytorchs(explorer):
-    explorer.choose("after_5000", "A")
+    explorer.choose(LAST, "A")
     before = explorer.prediction()
     inputs = list(COMPANIES["A"])
     for day, typed in ((2, "1.37"), (4, "-0.8"), (1, "2")):
         explorer.text_input(day).fill(typed)
         explorer.text_input(day).press("Enter")
         inputs[day - 1] = float(typed)
-        assert close(explorer.prediction(), prediction("after_5000", inputs)), (day, typed)
+        assert close(explorer.prediction(), prediction(LAST, inputs)), (day, typed)
     assert not close(explorer.prediction(), before)
     # custom inputs: no company is selected any more, and the page says there is no label
     assert not explorer.page.locator(WIDGET).get_by_label(re.compile("^公司 A")).is_checked()
     assert "没有标签" in explorer.page.inner_text(f"{WIDGET} [data-role=prediction]")
     # the step tables follow the new inputs too
-    expected = reference("after_5000", inputs)
+    expected = reference(LAST, inputs)
     shown = explorer.values("detail")
     assert all(close(shown[(q, 1)], expected[0][q]) for q in QUANTITIES)
     # the same with the other weights
-    explorer.page.get_by_label(SETS["after_2000"], exact=True).check()
-    assert close(explorer.prediction(), prediction("after_2000", inputs))
+    explorer.page.get_by_label(SETS[FIRST], exact=True).check()
+    assert close(explorer.prediction(), prediction(FIRST, inputs))
     # choosing company B puts its four days back
     explorer.page.locator(WIDGET).get_by_label(re.compile("^公司 B")).check()
     assert [explorer.text_input(d).input_value() for d in range(1, 5)] == ["1", "0.5", "0.25", "1"]
-    assert close(explorer.prediction(), prediction("after_2000", COMPANIES["B"]))
+    assert close(explorer.prediction(), prediction(FIRST, COMPANIES["B"]))
 
 
 def test_slider_moves_the_prediction(explorer):
-    explorer.choose("after_5000", "A")
+    explorer.choose(LAST, "A")
     explorer.slider(3).fill("0.9")
     assert explorer.text_input(3).input_value() == "0.9"
-    assert close(explorer.prediction(), prediction("after_5000", [0, 0.5, 0.9, 1]))
+    assert close(explorer.prediction(), prediction(LAST, [0, 0.5, 0.9, 1]))
 
 
 # ---- 3. no errors, nothing but the local server ------------------------------------------------
@@ -268,7 +271,7 @@ def test_no_console_errors_and_no_third_party_request(browser, built_site, site_
     e = Explorer(browser, built_site, site_url)
     try:
         page = e.page
-        e.choose("after_5000", "B")
+        e.choose(LAST, "B")
         page.get_by_role("button", name="下一天 →").click()
         e.text_input(1).fill("0.3")
         e.text_input(1).press("Enter")
@@ -285,11 +288,11 @@ def test_no_console_errors_and_no_third_party_request(browser, built_site, site_
         assert page.evaluate("window.__sameDocument === true"), (
             f"{e.log.page} -> its footer's next link -> back: a page was reloaded, instant navigation did not handle it")
         assert page.locator(WIDGET).count() == 1
-        assert page.locator(f"{WIDGET} .lstm-explorer__widget").count() == 1
+        assert page.locator(f"{WIDGET} .lstm-widget__widget").count() == 1
         page.evaluate("document$.next(document)")  # a second notification does not initialise twice
-        assert page.locator(f"{WIDGET} .lstm-explorer__widget").count() == 1
+        assert page.locator(f"{WIDGET} .lstm-widget__widget").count() == 1
         assert e.step() == 1
-        expected = reference("after_2000", COMPANIES["A"])
+        expected = reference(FIRST, COMPANIES["A"])
         shown = e.values("detail")
         assert all(close(shown[(q, 1)], expected[0][q]) for q in QUANTITIES), (shown, expected[0])
         assert close(e.prediction(), expected[-1]["h"])
@@ -309,7 +312,7 @@ def test_no_console_errors_and_no_third_party_request(browser, built_site, site_
                                          ("2.001", "2.001 超出了范围"), ("abc", "“abc” 不是数字"),
                                          ("1,5", "“1,5” 不是数字"), ("", "不能为空")])
 def test_bad_input_is_refused_with_a_message(explorer, typed, said):
-    explorer.choose("after_5000", "B")
+    explorer.choose(LAST, "B")
     before = explorer.prediction()
     before_detail = explorer.values("detail")
     explorer.text_input(2).fill(typed)
@@ -327,27 +330,28 @@ def test_bad_input_is_refused_with_a_message(explorer, typed, said):
     explorer.text_input(2).press("Enter")
     assert message.inner_text().strip() == ""
     assert explorer.text_input(2).get_attribute("aria-invalid") is None
-    assert close(explorer.prediction(), prediction("after_5000", [1, 0.75, 0.25, 1]))
+    assert close(explorer.prediction(), prediction(LAST, [1, 0.75, 0.25, 1]))
 
 
 def _fulfil(status=200, body=""):
     return lambda route: route.fulfill(status=status, body=body, content_type="application/json")
 
 
-GOOD = json.dumps(WEIGHTS)
+GOOD = (GENERATED / "weights.json").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("route, said", [
     (_fulfil(404, "not found"), "404"),
     (_fulfil(500, "oops"), "500"),
     (lambda route: route.abort(), "网络请求失败"),
-    (_fulfil(body='{"after_2000": {"wlr1": "x"}}'), "after_2000.wlr1"),
+    (_fulfil(body='{"checkpoints": [{"epochs": 2000, "weights": {"wlr1": "x"}}]}'), "第 1 组权重的 wlr1 不是一个有限的数字"),
     (_fulfil(body="{not json"), "不是合法的 JSON"),
-    (_fulfil(body=json.dumps({"after_2000": WEIGHTS["after_2000"]})), "after_5000"),
-    (_fulfil(body=GOOD.replace(str(WEIGHTS["after_5000"]["bo1"]), "null")), "after_5000.bo1"),
-    (_fulfil(body=GOOD.replace(str(WEIGHTS["after_2000"]["wp2"]), "1e999")), "after_2000.wp2"),
-    (_fulfil(body="[]"), "不是一个 JSON 对象"),
-], ids=["404", "500", "network", "string", "not-json", "missing-set", "null", "infinite", "array"])
+    (_fulfil(body='{"checkpoints": []}'), "没有 checkpoints 列表"),
+    (_fulfil(body=GOOD.replace(str(WEIGHTS[LAST]["bo1"]), "null")), "第 2 组权重的 bo1"),
+    (_fulfil(body=GOOD.replace(str(WEIGHTS[FIRST]["wp2"]), "1e999")), "第 1 组权重的 wp2"),
+    (_fulfil(body=GOOD.replace('"epochs": ', '"epochs": -', 1)), "epochs 不是正整数"),
+    (_fulfil(body="[]"), "没有 checkpoints 列表"),
+], ids=["404", "500", "network", "string", "not-json", "no-checkpoints", "null", "infinite", "epochs", "array"])
 def test_missing_or_malformed_weights_show_an_error_in_the_widget(remountable, route, said):
     e = remountable
     e.page.route("**/weights.json", route)
@@ -378,16 +382,16 @@ def _has_visible_focus(page) -> bool:
 def test_keyboard_operates_every_control(explorer):
     page = explorer.page
     # weights: a radio group, arrow keys move the choice
-    page.get_by_label(SETS["after_2000"], exact=True).focus()
+    page.get_by_label(SETS[FIRST], exact=True).focus()
     page.keyboard.press("ArrowRight")
-    assert page.get_by_label(SETS["after_5000"], exact=True).is_checked()
-    assert close(explorer.prediction(), prediction("after_5000", COMPANIES["A"]))
+    assert page.get_by_label(SETS[LAST], exact=True).is_checked()
+    assert close(explorer.prediction(), prediction(LAST, COMPANIES["A"]))
     # company: Tab reaches the company group, arrows choose B
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.value") == "A"
     page.keyboard.press("ArrowDown")
     assert page.locator(WIDGET).get_by_label(re.compile("^公司 B")).is_checked()
-    assert close(explorer.prediction(), prediction("after_5000", COMPANIES["B"]))
+    assert close(explorer.prediction(), prediction(LAST, COMPANIES["B"]))
     # Tab goes on to the first day's text box, then its slider; arrows move the slider by 0.01
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.dataset.day") == "0"
@@ -397,19 +401,19 @@ def test_keyboard_operates_every_control(explorer):
     assert _has_visible_focus(page)
     page.keyboard.press("ArrowLeft")
     assert explorer.text_input(1).input_value() == "0.99"
-    assert close(explorer.prediction(), prediction("after_5000", [0.99, 0.5, 0.25, 1]))
+    assert close(explorer.prediction(), prediction(LAST, [0.99, 0.5, 0.25, 1]))
     # in the text box, ArrowUp adds 0.01, Shift+ArrowDown takes 0.1 away
     explorer.text_input(4).focus()
     page.keyboard.press("ArrowUp")
     assert explorer.text_input(4).input_value() == "1.01"
     page.keyboard.press("Shift+ArrowDown")
     assert explorer.text_input(4).input_value() == "0.91"
-    assert close(explorer.prediction(), prediction("after_5000", [0.99, 0.5, 0.25, 0.91]))
+    assert close(explorer.prediction(), prediction(LAST, [0.99, 0.5, 0.25, 0.91]))
     # typing, then Enter
     page.keyboard.press("Control+A")
     page.keyboard.type("0.6")
     page.keyboard.press("Enter")
-    assert close(explorer.prediction(), prediction("after_5000", [0.99, 0.5, 0.25, 0.6]))
+    assert close(explorer.prediction(), prediction(LAST, [0.99, 0.5, 0.25, 0.6]))
     # stepper: Enter and Space on real buttons; focus stays on the button at the last day
     nxt = page.get_by_role("button", name="下一天 →")
     nxt.focus()
@@ -431,7 +435,7 @@ def test_keyboard_operates_every_control(explorer):
     assert page.evaluate("document.activeElement.dataset.action") == "reset"
     page.keyboard.press("Enter")
     assert explorer.step() == 1
-    expected = reference("after_5000", [0.99, 0.5, 0.25, 0.6])
+    expected = reference(LAST, [0.99, 0.5, 0.25, 0.6])
     assert close(explorer.values("detail")[("h", 1)], expected[0]["h"])
 
 
@@ -457,7 +461,7 @@ def test_no_horizontal_overflow_at_360_px(phone):
         box = page.locator(WIDGET).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 360, when
 
-    phone.choose("after_2000", "A")
+    phone.choose(FIRST, "A")
     fits("day 1")
     for day in (2, 3, 4):
         page.get_by_role("button", name="下一天 →").click()
@@ -468,14 +472,14 @@ def test_no_horizontal_overflow_at_360_px(phone):
     open_weights_table(phone)
     fits("with the weights table open")
     # code names wrap only where the widget allows it, after an underscore, never mid-word
-    broken = page.evaluate("""() => [...document.querySelectorAll('.lstm-explorer__table code')]
+    broken = page.evaluate("""() => [...document.querySelectorAll('.lstm-widget__table code')]
         .flatMap(code => [...code.childNodes].filter(n => n.nodeType === Node.TEXT_NODE))
         .filter(text => { const r = document.createRange(); r.selectNodeContents(text);
                           return r.getClientRects().length > 1; })
         .map(text => text.textContent)""")
     assert broken == [], f"code names broken mid-word at 360 px: {broken}"
     # the tables scroll inside their own container, a named region the keyboard can reach
-    scrolling = page.locator(f"{WIDGET} .lstm-explorer__scroll").all()
+    scrolling = page.locator(f"{WIDGET} .lstm-widget__scroll").all()
     assert len(scrolling) == 3  # the day's table, the four days' trace, the weights
     for region in scrolling:
         assert (region.get_attribute("role"), region.get_attribute("tabindex")) == ("region", "0")

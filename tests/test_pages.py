@@ -1,4 +1,5 @@
-"""The code the reader sees runs, in page order, and does what the post says it does."""
+"""The code the reader sees: typed nowhere but snippets/, run in page order, shown in script order, with
+each output under the block that printed it."""
 from __future__ import annotations
 
 import ast
@@ -12,48 +13,65 @@ from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
-import yaml
 from pyflakes import checker, messages
 
-from book import (CHAPTERS, DOCS, FENCE, INCLUDE, ROOT, SECTION, SNIPPETS, _execute, blocks, code_blocks,
-                  expand, output_file, read_scalars, seed_study_results)
+import artifacts
+from kernels import execute
+from pages import (DOCS, FENCE, INCLUDE, ROOT, SECTION, SNIPPETS, blocks, code_blocks, expand, nav_pages,
+                   output_file, python_pages)
+
+PYTHON_BLOCKS = [b for page in python_pages() for b in code_blocks(page) if b.lang == "python"]
+SHELL_BLOCKS = [b for page in nav_pages() for b in code_blocks(page) if b.lang in ("bash", "sh")]
 
 
-PYTHON_BLOCKS = [b for page in CHAPTERS for b in code_blocks(page) if b.lang == "python"]
-SHELL_BLOCKS = [b for page in [p.stem for p in sorted(DOCS.glob("*.md"))] for b in code_blocks(page)
-                if b.lang in ("bash", "sh")]
-PREDICTION = re.compile(r"Company ([AB]): Observed = \d, Predicted =\s+tensor\(\[?(-?[\d.e+-]+)\]?\)")
-
-
-def predictions(run, target: str) -> dict[str, float]:
-    text = run.text(run.cell_for(target))
-    found = {company: float(value) for company, value in PREDICTION.findall(text)}
-    assert set(found) == {"A", "B"}, f"{run.page}.md, {target}: no predictions for both companies in\n{text}"
-    return found
+def test_pages_run(run_result):
+    """Each page with code ran to its end in its kernel (a block that raised is its own test's failure)."""
+    _, error = run_result
+    if error is not None:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.mark.parametrize("block", PYTHON_BLOCKS, ids=lambda b: b.name)
 def test_python_block_runs(runs, block):
     error = runs[block.page].error(runs[block.page].cell(block.index))
-    assert error is None, f"{block.name} raised when the page ran top to bottom:\n{error}"
+    if error is not None:
+        pytest.fail(f"{block.name} raised when the page ran top to bottom:\n{error}", pytrace=False)
 
 
-@pytest.mark.parametrize("page", CHAPTERS)
+@pytest.mark.parametrize("page", python_pages())
 def test_each_output_is_shown_under_the_block_that_printed_it(runs, page):
-    """An output block comes right after the block whose output it is (book.output_file), and every
+    """An output block comes right after the block whose output it is (pages.output_file), and every
     block that printed something is followed by its output."""
     problems, previous = [], None
+    printed = lambda block: block is not None and block.lang == "python" and runs[page].text(runs[page].cell(block.index))  # noqa: E731
     for block in blocks(page):
         output = next((t for t in block.targets if t.startswith("outputs/")), None)
         if output:
             printed_by = [output_file(t) for t in previous.targets] if previous and previous.lang == "python" else []
             if output not in printed_by:
                 problems.append(f"{block.name} shows {output} under {previous.name if previous else 'no block'}")
-        elif previous is not None and previous.lang == "python" and runs[page].text(runs[page].cell(previous.index)):
+        elif printed(previous):
             problems.append(f"{previous.name} printed something, but the next block is {block.name}, not its output")
         previous = block
-    if previous is not None and previous.lang == "python" and runs[page].text(runs[page].cell(previous.index)):
+    if printed(previous):
         problems.append(f"{previous.name} printed something, but its output is not shown")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("page", python_pages())
+def test_output_titles_say_what_was_left_out(runs, page):
+    """An output block whose run printed lines the book leaves out (kernels.LEFT_OUT, progress bars) says so
+    in its title; one that left nothing out does not claim to."""
+    problems = []
+    by_block = {b.index: b for b in blocks(page)}
+    for index, left_out in runs[page].left_out.items():
+        output = by_block.get(index + 1)
+        if output is None or not output.targets or not output.targets[0].startswith("outputs/"):
+            continue  # reported by the test above
+        said = {what for what in ("进度条", "提示", "弃用警告") if what in output.title}
+        if said != left_out:
+            problems.append(f"{output.name}: the title {output.title!r} should name what was left out: "
+                            f"{sorted(left_out) or 'nothing'}")
     assert not problems, "\n".join(problems)
 
 
@@ -65,11 +83,13 @@ def test_a_kernel_that_dies_is_reported_with_its_page_and_block(tmp_path):
     # in a thread of its own: Playwright's event loop may be running in this one
     with ThreadPoolExecutor(1) as pool, \
             pytest.raises(RuntimeError, match=r"^demo\.md block 5 did not finish: DeadKernelError"):
-        pool.submit(asyncio.run, _execute("demo", nb, tmp_path)).result()
+        pool.submit(asyncio.run, execute("demo", nb, tmp_path)).result()
 
 
 @pytest.mark.parametrize("block", SHELL_BLOCKS, ids=lambda b: b.name)
 def test_shell_block_is_valid(block):
+    """Shell blocks are not run (they install packages or start TensorBoard): their syntax is checked, and
+    every package they install must be a real one, installed here."""
     result = subprocess.run(["bash", "-n"], input=block.code, capture_output=True, text=True)
     assert result.returncode == 0, f"{block.name} is not valid shell: {result.stderr}"
     for command in re.split(r"&&|;|\n", block.code):
@@ -88,35 +108,6 @@ def installed_names(args: list[str]) -> list[str]:
             continue
         names.append(arg)
     return names
-
-
-def test_hand_made_model_is_only_fair_after_2000_epochs(runs):
-    """The post: 发现效果一般. Neither company is within 0.05 of its label yet."""
-    p = predictions(runs["lstm-by-hand"], "chapter2.py:check-trained")
-    assert abs(p["A"]) > 0.05 and abs(p["B"] - 1) > 0.05, p
-
-
-def test_hand_made_model_learns_after_resuming(runs):
-    """The post: 效果巨好. Company A -> 0, Company B -> 1."""
-    p = predictions(runs["lstm-by-hand"], "chapter2.py:check-resumed")
-    assert abs(p["A"]) < 0.05 and abs(p["B"] - 1) < 0.05, p
-
-
-def test_resume_continues_from_the_checkpoint(runs):
-    logs = runs["lstm-by-hand"].workdir / "lightning_logs"
-    first = [p.name for p in (logs / "version_0" / "checkpoints").glob("*.ckpt")]
-    second = [p.name for p in (logs / "version_1" / "checkpoints").glob("*.ckpt")]
-    assert first == ["epoch=1999-step=4000.ckpt"], first
-    assert second == ["epoch=4999-step=10000.ckpt"], second  # 5000 epochs in all, not 2000 + 5000
-    before, after = read_scalars(logs / "version_0"), read_scalars(logs / "version_1")
-    assert before[-1]["step"] < 4000 <= after[0]["step"], "the second fit did not start where the first stopped"
-    assert "Restored all states from the checkpoint" in runs["lstm-by-hand"].text(
-        runs["lstm-by-hand"].cell_for("chapter2.py:resume"))
-
-
-def test_nn_lstm_learns_in_300_epochs(runs):
-    p = predictions(runs["nn-lstm"], "chapter3.py:check")
-    assert abs(p["A"]) < 0.05 and abs(p["B"] - 1) < 0.05, p
 
 
 def test_pages_only_include_snippets():
@@ -145,60 +136,6 @@ def sections(path) -> list[str]:
     return [m[2] for m in SECTION.finditer(path.read_text(encoding="utf-8")) if m[1] == "start"]
 
 
-def test_every_snippet_section_is_shown():
-    shown = shown_sections()
-    missing = [f"{p.name}:{s}" for p in sorted(SNIPPETS.iterdir()) if p.is_file()
-               for s in sections(p) if s not in shown.get(p.name, [])]
-    assert not missing, f"snippet sections shown on no page of the navigation: {missing}"
-    unshown = [p.name for p in sorted(SNIPPETS.iterdir()) if p.is_file() and p.name not in shown]
-    assert not unshown, f"snippet files included by no page of the navigation: {unshown}"
-
-
-@pytest.mark.parametrize("script", sorted(p.name for p in SNIPPETS.glob("*.py")))
-def test_only_imports_are_hidden(script):
-    """What a script runs outside its shown sections may only be imports, so the page is the script."""
-    hidden, inside = [], False
-    text = (SNIPPETS / script).read_text(encoding="utf-8")
-    docstring = re.match(r'\s*""".*?"""\n', text, re.S)
-    for n, line in enumerate(text[docstring.end() if docstring else 0:].splitlines(), 1):
-        m = SECTION.search(line)
-        if m:
-            inside = m[1] == "start"
-        elif not inside and line.strip() and not re.match(r"(import |from \S+ import |#)", line):
-            hidden.append(line)
-    assert not hidden, f"{script} runs code that no page shows: {hidden}"
-
-
-@pytest.mark.parametrize("include, message", [
-    ('--8<-- "no_such_file.py"', "no_such_file.py"),
-    ('--8<-- "chapter2.py:no-such-section"', "no-such-section"),
-])
-def test_bad_include_fails_with_its_name(include, message):
-    with pytest.raises(Exception, match=message):
-        expand(include)
-
-
-@pytest.mark.parametrize("script", sorted(p.name for p in SNIPPETS.glob("*.py")))
-def test_script_uses_no_undefined_name(script):
-    """`python snippets/<script>` must not rely on a name that only the page's other blocks define."""
-    path = SNIPPETS / script
-    found = checker.Checker(ast.parse(path.read_text(encoding="utf-8")), filename=str(path)).messages
-    undefined = [str(m) for m in found
-                 if isinstance(m, (messages.UndefinedName, messages.UndefinedLocal, messages.UndefinedExport))]
-    assert not undefined, f"{script} uses names it never defines or imports:\n" + "\n".join(undefined)
-
-
-def nav_pages() -> list[str]:
-    """The site's Markdown pages in navigation order, e.g. ["index", "theory", …]."""
-    def walk(items):
-        for item in items:
-            for target in item.values():
-                yield from walk(target) if isinstance(target, list) else [target]
-
-    nav = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))["nav"]
-    return [target[:-3] for target in walk(nav) if target.endswith(".md")]
-
-
 @functools.cache
 def shown_sections() -> dict[str, list[str]]:
     """Each snippet file's sections in the order reading the site top to bottom first shows them."""
@@ -213,6 +150,15 @@ def shown_sections() -> dict[str, list[str]]:
     return shown
 
 
+def test_every_snippet_section_is_shown():
+    shown = shown_sections()
+    missing = [f"{p.name}:{s}" for p in sorted(SNIPPETS.iterdir()) if p.is_file()
+               for s in sections(p) if s not in shown.get(p.name, [])]
+    assert not missing, f"snippet sections shown on no page of the navigation: {missing}"
+    unshown = [p.name for p in sorted(SNIPPETS.iterdir()) if p.is_file() and p.name not in shown]
+    assert not unshown, f"snippet files included by no page of the navigation: {unshown}"
+
+
 @pytest.mark.parametrize("script", sorted(p.name for p in SNIPPETS.glob("*.py")))
 def test_pages_show_a_scripts_sections_in_its_order(script):
     """Reading the site top to bottom shows a script's sections in the order the script runs them."""
@@ -220,19 +166,75 @@ def test_pages_show_a_scripts_sections_in_its_order(script):
     assert shown == sections(SNIPPETS / script), f"the pages show {script}'s sections as {shown}"
 
 
-def test_seeds_page_code_runs():
-    """seeds.md's blocks, run in page order as a reader copying them would; then its study() for one seed
-    of nn.LSTM only (a second; the whole study takes minutes): a seed that gets stuck, which the seed
-    re-checks of test_equivalence.py do not cover with this code."""
-    namespace = {"__name__": "seeds_page"}
-    for block in (b for b in code_blocks("seeds") if b.lang == "python"):
-        try:
-            exec(compile(block.code, block.name, "exec"), namespace)
-        except Exception as e:
-            pytest.fail(f"{block.name} raised: {e!r}")
-    builtin = list(namespace["MODELS"])[1]
-    stuck = [r for r in seed_study_results()[builtin] if not r["learned"]][-1]
-    namespace["SEEDS"], namespace["MODELS"] = [stuck["seed"]], {builtin: namespace["MODELS"][builtin]}
-    (row,) = namespace["study"]()[builtin]
-    assert not row["learned"], (row, stuck)
-    assert row["A"] == pytest.approx(stuck["A"], abs=2e-3) and row["B"] == pytest.approx(stuck["B"], abs=2e-3), (row, stuck)
+@pytest.mark.parametrize("script", sorted(p.name for p in SNIPPETS.glob("*.py")))
+def test_only_imports_are_hidden(script):
+    """What a script runs outside its shown sections may only be imports, so the page is the script."""
+    hidden, inside = [], False
+    text = (SNIPPETS / script).read_text(encoding="utf-8")
+    docstring = re.match(r'\s*""".*?"""\n', text, re.S)
+    for line in text[docstring.end() if docstring else 0:].splitlines():
+        m = SECTION.search(line)
+        if m:
+            inside = m[1] == "start"
+        elif not inside and line.strip() and not re.match(r"(import |from \S+ import |#)", line):
+            hidden.append(line)
+    assert not hidden, f"{script} runs code that no page shows: {hidden}"
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in SNIPPETS.glob("*.py")))
+def test_script_uses_no_undefined_name(script):
+    """`python snippets/<script>` must not rely on a name that only the page's other blocks define."""
+    path = SNIPPETS / script
+    found = checker.Checker(ast.parse(path.read_text(encoding="utf-8")), filename=str(path)).messages
+    undefined = [str(m) for m in found
+                 if isinstance(m, (messages.UndefinedName, messages.UndefinedLocal, messages.UndefinedExport))]
+    assert not undefined, f"{script} uses names it never defines or imports:\n" + "\n".join(undefined)
+
+
+@pytest.mark.parametrize("page", python_pages())
+def test_chapter_names_line_up(page):
+    """One name per chapter: docs/<chapter>.md shows snippets/<chapter>.py, whose outputs are
+    outputs/<chapter>/ and whose notebook is generated/notebooks/<chapter>.ipynb."""
+    scripts = {t.split(":")[0] for b in blocks(page) if b.lang == "python" for t in b.targets}
+    assert f"{page}.py" in scripts, f"{page}.md shows no block of snippets/{page}.py: {sorted(scripts)}"
+    outputs = {t.split("/")[1] for b in blocks(page) for t in b.targets if t.startswith("outputs/")}
+    assert outputs <= {page}, f"{page}.md shows outputs of {sorted(outputs)}"
+    assert (DOCS / "generated" / "notebooks" / f"{page}.ipynb").exists()
+
+
+@pytest.mark.parametrize("include, message", [
+    ('--8<-- "no_such_file.py"', "no_such_file.py"),
+    ('--8<-- "lstm-by-hand.py:no-such-section"', "no-such-section"),
+])
+def test_bad_include_fails_with_its_name(include, message):
+    with pytest.raises(Exception, match=message):
+        expand(include)
+
+
+def epoch_mentions(page: str) -> list[tuple[int, str, int]]:
+    """(line, the sentence around it, the number) for each "N 轮" in a page's text, outside code."""
+    found, fenced = [], False
+    for n, line in enumerate((DOCS / f"{page}.md").read_text(encoding="utf-8").splitlines(), 1):
+        if FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            for m in artifacts.EPOCHS.finditer(line):
+                found.append((n, line[max(0, m.start() - 20):m.end() + 10].strip(), int(m[1].replace(",", ""))))
+    return found
+
+
+def test_epoch_counts_in_the_text_come_from_the_run():
+    """Each "N 轮" a page states is an epoch count of the committed results, so that changing the code's
+    epochs and regenerating cannot leave a page saying the old number."""
+    counts = artifacts.epoch_counts()
+    wrong = [f"docs/{page}.md:{n}: “{text}” says {number} 轮"
+             for page in nav_pages() for n, text, number in epoch_mentions(page) if number not in counts]
+    assert not wrong, (f"the run trained {sorted(counts)} epochs; update these sentences:\n" + "\n".join(wrong))
+
+
+def test_a_changed_epoch_count_is_found_in_the_text(monkeypatch):
+    """As if the first fit had been cut to 1500 epochs and regenerated: the pages' 2000 is reported."""
+    counts = artifacts.epoch_counts()
+    monkeypatch.setattr(artifacts, "epoch_counts", lambda: {1500 if c == 2000 else c for c in counts})
+    with pytest.raises(AssertionError, match=r"docs/lstm-by-hand\.md:\d+: .* says 2000 轮"):
+        test_epoch_counts_in_the_text_come_from_the_run()

@@ -1,18 +1,26 @@
-"""The built site carries the whole post, its math typeset by MathJax at build time, and searches in Chinese."""
+"""The site builds cleanly, carries the whole post, its math typeset by MathJax at build time, and searches in Chinese."""
 from __future__ import annotations
 
 import html
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from book import ROOT
+from pages import DOCS, ROOT, nav_pages, notebook_pages
 
 POST = (Path(__file__).parent / "source-post.zh.md").read_text(encoding="utf-8").split("---\n", 2)[2]
 PAGES = {"index": "index.html", "theory": "theory/index.html", "lstm-by-hand": "lstm-by-hand/index.html",
          "nn-lstm": "nn-lstm/index.html"}
+
+
+def test_site_builds(site_build):
+    """`mkdocs build --strict`, once for the session: its errors and warnings, here and only here."""
+    _, problems = site_build
+    if problems:
+        pytest.fail(f"mkdocs build --strict:\n{problems}", pytrace=False)
 
 
 def visible_text(site: Path) -> str:
@@ -117,7 +125,7 @@ def test_chinese_search_finds_the_forget_gate(built_site):
 
 
 def test_notebooks_are_pages_and_downloads(built_site):
-    for page in ("theory", "lstm-by-hand", "nn-lstm"):
+    for page in notebook_pages():
         assert (built_site / f"generated/notebooks/{page}/index.html").exists()
         assert (built_site / f"generated/notebooks/{page}/{page}.ipynb").exists()
         chapter = (built_site / page / "index.html").read_text(encoding="utf-8")
@@ -125,76 +133,82 @@ def test_notebooks_are_pages_and_downloads(built_site):
         assert link in chapter, f"/{page}/ has no download link to its notebook ({link})"
 
 
-def load_hook(name: str):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(f"{name}_hook", ROOT / f"docs/hooks/{name}.py")
-    hook = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(hook)
-    return hook
-
-
-def test_a_notebook_with_an_error_fails_the_build(tmp_path):
-    """The build's notebooks hook refuses a committed notebook that holds an error output."""
-    import nbformat
-    from mkdocs.exceptions import PluginError
-    from mkdocs.structure.files import File
-
-    hook = load_hook("notebooks")
-
-    nb = nbformat.read(ROOT / "docs/generated/notebooks/nn-lstm.ipynb", as_version=4)
-    next(c for c in nb.cells if c.cell_type == "code").outputs.append(
-        nbformat.v4.new_output("error", ename="ZeroDivisionError", evalue="boom", traceback=[]))
-    (tmp_path / "generated/notebooks").mkdir(parents=True)
-    nbformat.write(nb, tmp_path / "generated/notebooks/nn-lstm.ipynb")
-    file = File("generated/notebooks/nn-lstm.ipynb", str(tmp_path), str(tmp_path / "site"), True)
-    with pytest.raises(PluginError, match=r"generated/notebooks/nn-lstm.ipynb: cells raised .*ZeroDivisionError"):
-        hook.on_files([file], {})
-
-
-@pytest.fixture(scope="module")
-def mathjax_hook():
-    """One MathJax process for these tests, as a build has one for all its pages."""
-    hook = load_hook("mathjax")
-    hook.on_pre_build({})
-    yield hook
-    hook.on_post_build({})
-
-
-def fake_page(src_uri: str, url: str):
-    from types import SimpleNamespace
-
-    return SimpleNamespace(file=SimpleNamespace(src_uri=src_uri), url=url)
-
-
-def test_the_build_typesets_formulas_and_notebook_cells(mathjax_hook):
-    page = ('<html><head></head><body><p><span class="arithmatex">\\(x^2 &lt; y\\)</span> &para;</p>'
-            '<div class="jp-RenderedHTMLCommon jp-MarkdownOutput"><p>$f_t$ and <code>$not_math$</code> &para;</p>'
-            '<div class="admonition">$$C_t$$</div></div></body></html>')
-    out = mathjax_hook.on_post_page(page, page=fake_page("theory.md", "theory/"), config={})
-    assert out.count("<mjx-container") == 3, out
-    assert '<span class="arithmatex" data-tex="x^2 &lt; y"><mjx-container' in out
-    assert "<code>$not_math$</code>" in out and "\u00b6" in out
-    assert 'url("../assets/vendor/mathjax/output/chtml/fonts/woff-v2/MathJax_Math-Italic.woff")' in out
-    assert mathjax_hook.on_post_page("<p>$5 and $6</p>", page=fake_page("index.md", ""), config={}) \
-        == "<p>$5 and $6</p>", "a page without math is left alone"
-
-
-@pytest.mark.parametrize("math, message", [
-    ('<span class="arithmatex">\\(\\frac{x\\)</span>', r"frac\{x: Missing close brace"),
-    ('<div class="arithmatex">\\[\\gatee_t\\]</div>', r"gatee_t: Undefined control sequence \\gatee"),
-    ('<div class="jp-MarkdownOutput"><p>$h_t^$</p></div>', r"h_t\^: Missing superscript or subscript argument"),
-])
-def test_a_formula_mathjax_cannot_typeset_fails_the_build(mathjax_hook, math, message):
-    from mkdocs.exceptions import PluginError
-
-    with pytest.raises(PluginError, match=r"^theory.md: MathJax could not typeset .*" + message):
-        mathjax_hook.on_post_page(f"<html><head></head><body>{math}</body></html>",
-                                  page=fake_page("theory.md", "theory/"), config={})
-
-
 def test_snippets_reload_the_served_site():
     from mkdocs.config import load_config
 
     config = load_config(str(ROOT / "mkdocs.yml"))
     assert str(ROOT / "snippets") in [str(Path(w).resolve()) for w in config["watch"]]
+
+
+CJK = "\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+# A line break inside a paragraph (a blank line ends the paragraph; "> " continues a quote's).
+CJK_BREAK = re.compile(rf"[{CJK}][ \t]*\n[ \t>]*[{CJK}]")
+NOT_TEXT = {"pre", "code", "script", "style", "svg", "textarea", "mjx-container"}
+
+
+class _Text(HTMLParser):
+    """The text of a page a reader sees as prose: outside code, scripts, styles, typeset math, and the hidden
+    copy of each notebook cell's code that mkdocs-jupyter keeps for its copy button."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.depth, self.chunks, self.in_copy = 0, [], False
+
+    def handle_starttag(self, tag, attrs):
+        self.depth += tag in NOT_TEXT
+        self.in_copy |= tag == "div" and "clipboard-copy-txt" in (dict(attrs).get("class") or "")
+
+    def handle_endtag(self, tag):
+        self.depth -= tag in NOT_TEXT and self.depth > 0
+        self.in_copy &= tag != "div"
+
+    def handle_data(self, data):
+        if not self.depth and not self.in_copy:
+            self.chunks.append(data)
+
+
+def test_no_line_break_between_chinese_characters(built_site):
+    """A newline between two Chinese characters renders as a space in Chrome and Safari: none in the
+    built pages' text, nor in the notebooks' Markdown."""
+    problems = []
+    for path in sorted(built_site.rglob("*.html")):
+        parser = _Text()
+        parser.feed(path.read_text(encoding="utf-8"))
+        for chunk in parser.chunks:
+            problems += [f"{path.relative_to(built_site)}: …{m[0]!r}… in {chunk.strip()[:60]!r}"
+                         for m in CJK_BREAK.finditer(chunk)]
+    for path in sorted(built_site.rglob("*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            if cell["cell_type"] == "markdown":
+                source = "".join(cell["source"])
+                problems += [f"{path.relative_to(built_site)}: …{m[0]!r}…" for m in CJK_BREAK.finditer(source)]
+    assert not problems, "line breaks between Chinese characters (each shows as a space):\n" + "\n".join(problems)
+
+
+ADMONITION_TITLE = re.compile(r'^\s*(?:!!!|\?\?\?\+?)\s+(?P<kind>[\w-]+)\s+"(?P<title>[^"]*)"', re.M)
+
+
+def test_example_boxes_are_the_sites_additions():
+    """The `example` box is reserved for 本站补充, and every 本站补充 box is one."""
+    problems = [f"docs/{page}.md: !!! {m['kind']} \"{m['title']}\""
+                for page in nav_pages() for m in ADMONITION_TITLE.finditer((DOCS / f"{page}.md").read_text(encoding="utf-8"))
+                if (m["kind"] == "example") != m["title"].startswith("本站补充")]
+    assert not problems, "example boxes must be titled 本站补充：… and 本站补充 boxes must be example boxes:\n" + "\n".join(problems)
+
+
+def test_notebooks_stand_alone(built_site):
+    """Each downloadable notebook holds every figure and table of its page (each caption is there, each
+    image it shows is attached) and its links are absolute: a downloaded notebook has no neighbours."""
+    for page in notebook_pages():
+        captions = re.findall(r"<figcaption>(.*?)</figcaption>", (DOCS / f"{page}.md").read_text(encoding="utf-8"))
+        nb = json.loads((built_site / f"generated/notebooks/{page}/{page}.ipynb").read_text(encoding="utf-8"))
+        cells = [c for c in nb["cells"] if c["cell_type"] == "markdown"]
+        text = "\n".join("".join(c["source"]) for c in cells)
+        for cell in cells:
+            names = re.findall(r"\(attachment:([^)\s]+)\)", "".join(cell["source"]))
+            missing = [n for n in names if n not in cell.get("attachments", {})]
+            assert not missing, f"{page}.ipynb: a cell shows attachments it does not hold: {missing}"
+        absent = [c for c in captions if c.strip() not in text]
+        assert not absent, f"{page}.ipynb lacks the figures captioned {absent}"
+        assert "<figure" not in text, f"{page}.ipynb still holds a figure the build did not draw"
+        assert not re.search(r'\]\(/|href="/', text), f"{page}.ipynb has links from the site's root, not absolute ones"

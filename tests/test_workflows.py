@@ -12,7 +12,7 @@ import subprocess
 import pytest
 import yaml
 
-from book import ROOT
+from pages import ROOT
 
 GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.y*ml"))
@@ -82,8 +82,9 @@ def test_ci_is_least_privilege_and_deploys_only_from_main():
     ci = load(GITHUB / "workflows" / "ci.yml")
     assert set(ci["on"]) >= {"pull_request", "push"}, ci["on"]
     assert ci["permissions"] == {"contents": "read"}, f"top-level permissions: {ci['permissions']}"
-    writers = {name: job["permissions"] for name, job in ci["jobs"].items() if job.get("permissions")}
-    assert writers == {"deploy": {"pages": "write", "id-token": "write"}}, f"job permissions: {writers}"
+    jobs = {name: job.get("permissions") for name, job in ci["jobs"].items()}
+    assert jobs == {"test": {"contents": "read", "pages": "read"},
+                    "deploy": {"pages": "write", "id-token": "write"}}, f"job permissions: {jobs}"
     deploy = ci["jobs"]["deploy"]
     assert deploy["environment"]["name"] == "github-pages"
     assert "refs/heads/main" in deploy["if"] and "push" in deploy["if"], deploy["if"]
@@ -115,27 +116,41 @@ def test_ci_installs_the_torch_pinned_in_requirements_from_the_cpu_index():
     assert "--index-url" in runs[torch] and "--extra-index-url" not in runs[torch], runs[torch]
 
 
-@pytest.mark.parametrize("owner, repo, site_url, publishes", [
-    ("Some-Owner", "lstm-book", "https://some-owner.github.io/lstm-book/", True),
-    ("Some-Owner", "some-owner.github.io", "https://some-owner.github.io/", True),
-    ("some-owner", "lstm-book", "https://some-owner.github.io/lstm-book", False),
-    ("some-owner", "lstm-book", "https://example.github.io/lstm-book/", False),
-])
-def test_ci_publishes_only_a_site_built_for_its_pages_address(tmp_path, owner, repo, site_url, publishes):
-    """The check that runs whenever the Pages upload does, before the suite, on a mkdocs.yml with a given site_url."""
+def test_ci_builds_main_for_its_pages_address():
+    """On main the suite runs with SITE_URL from configure-pages, so the site it builds and tests is the one
+    published; pull requests build for the default address."""
     ci = steps("ci.yml", "test")
     names = [s.get("name", "") for s in ci]
-    check = next(i for i, name in enumerate(names) if name.startswith("Check that site_url"))
-    upload = names.index("Upload the site for GitHub Pages")
-    assert check < names.index("Test"), names
-    assert ci[check]["if"] == ci[upload]["if"], "the check must run whenever the upload does"
-    (tmp_path / "mkdocs.yml").write_text(f"site_name: x\nsite_url: {site_url}\n", encoding="utf-8")
-    result = subprocess.run(["bash", "-e", "-c", ci[check]["run"]], cwd=tmp_path, capture_output=True, text=True,
-                            env={"PATH": os.environ["PATH"], "OWNER": owner, "REPO": repo})
+    pages = ci[names.index("Read the Pages address")]
+    assert pages["uses"].startswith("actions/configure-pages@") and pages["id"] == "pages", pages
+    test = ci[names.index("Test")]
+    assert test["env"]["SITE_URL"] == "${{ steps.pages.outputs.base_url || 'http://127.0.0.1:8000' }}/", test
+    assert names.index("Read the Pages address") < names.index("Test") < names.index("Upload the site for GitHub Pages")
+    upload = ci[names.index("Upload the site for GitHub Pages")]
+    assert upload["with"]["path"] == "site" and upload["if"] == pages["if"], upload
+
+
+@pytest.mark.parametrize("sitemap, publishes", [
+    ("<loc>https://some-owner.github.io/lstm-book/</loc>", True),
+    ("<loc>http://127.0.0.1:8000/</loc>", False),
+    ("<loc>https://some-owner.github.io/lstm-book-old/</loc>", False),
+    (None, False),
+], ids=["pages-address", "default-address", "other-address", "no-site"])
+def test_ci_publishes_only_a_site_built_for_its_pages_address(tmp_path, sitemap, publishes):
+    """The check before the upload, run on a site/ whose sitemap has the given address."""
+    ci = steps("ci.yml", "test")
+    names = [s.get("name", "") for s in ci]
+    check = ci[names.index("Check that site/ was built for the Pages address")]
+    assert check["if"] == ci[names.index("Upload the site for GitHub Pages")]["if"], "the check must run whenever the upload does"
+    if sitemap is not None:
+        (tmp_path / "site").mkdir()
+        (tmp_path / "site/sitemap.xml").write_text(f"<urlset><url>{sitemap}</url></urlset>\n", encoding="utf-8")
+    result = subprocess.run(["bash", "-e", "-c", check["run"]], cwd=tmp_path, capture_output=True, text=True,
+                            env={"PATH": os.environ["PATH"], "PAGES_URL": "https://some-owner.github.io/lstm-book/"})
     assert (result.returncode == 0) is publishes, result.stdout + result.stderr
     if not publishes:
-        assert f"::error file=mkdocs.yml::site_url is {site_url}, not https://some-owner.github.io/lstm-book/" \
-            in result.stdout
+        assert "::error file=mkdocs.yml::site/ was built for " in result.stdout
+        assert "build it with SITE_URL=https://some-owner.github.io/lstm-book/ python -m pytest" in result.stdout
 
 
 def test_weekly_installs_the_newest_releases_keeping_only_ceilings(tmp_path):

@@ -1,16 +1,12 @@
 // 2.7 节的交互演示：用真实训练得到的 12 个参数，一天一天地重放 LSTMbyHand.lstm_unit。
-// Plain JavaScript, no dependency. Each `.lstm-explorer` element reads its weights from the JSON at
+// Plain JavaScript; the cell's math is lstm-cell.js, shared with the trainer (trainer.js). Each `.lstm-explorer` element reads its weights from the JSON at
 // its `data-weights` URL (relative to the page). Every number shown carries its full-precision value
 // in a `data-value` attribute (tests read those). Material's instant navigation swaps pages without
 // reloading scripts, so widgets are (re)mounted from `document$`; each element is mounted once.
 (function () {
   "use strict";
 
-  var KEYS = ["wlr1", "wlr2", "blr1", "wpr1", "wpr2", "bpr1", "wp1", "wp2", "bp1", "wo1", "wo2", "bo1"];
-  var WEIGHT_SETS = [
-    { key: "after_2000", label: "训练 2000 轮" },
-    { key: "after_5000", label: "恢复训练到 5000 轮" }
-  ];
+  var KEYS = window.LSTMCell.LAYOUTS.hand.names;  // the 12 parameters, as LSTMbyHand names them
   var COMPANIES = {
     A: { name: "公司 A", inputs: [0, 0.5, 0.25, 1], label: 0 },
     B: { name: "公司 B", inputs: [1, 0.5, 0.25, 1], label: 1 }
@@ -21,50 +17,34 @@
   var DAYS = 4;
   var counter = 0;
 
-  // ---- the model: exactly LSTMbyHand.lstm_unit -------------------------------------------------
-  function sigmoid(z) { return 1 / (1 + Math.exp(-z)); }
-
-  function lstmUnit(w, x, C, h) {
-    var zf = h * w.wlr1 + x * w.wlr2 + w.blr1;
-    var zi = h * w.wpr1 + x * w.wpr2 + w.bpr1;
-    var zg = h * w.wp1 + x * w.wp2 + w.bp1;
-    var zo = h * w.wo1 + x * w.wo2 + w.bo1;
-    var f = sigmoid(zf), i = sigmoid(zi), g = Math.tanh(zg);
-    var Cn = C * f + g * i;
-    var o = sigmoid(zo);
-    var hn = Math.tanh(Cn) * o;
-    return { x: x, Cprev: C, hprev: h, zf: zf, zi: zi, zg: zg, zo: zo, f: f, i: i, g: g, C: Cn, o: o, h: hn };
-  }
-
+  // ---- the model: LSTMbyHand.lstm_unit, from lstm-cell.js -------------------------------------
   function unroll(w, xs) {
-    var C = 0, h = 0, steps = [];
-    for (var t = 0; t < xs.length; t++) {
-      var s = lstmUnit(w, xs[t], C, h);
-      steps.push(s);
-      C = s.C;
-      h = s.h;
-    }
-    return steps;
+    var cell = window.LSTMCell;
+    return cell.unroll(cell.gateWeights(cell.LAYOUTS.hand, KEYS.map(function (k) { return w[k]; })), xs);
   }
 
   // ---- weights --------------------------------------------------------------------------------
+  // weights.json: {"checkpoints": [{"epochs": 2000, "weights": {...12 parameters}}, ...]}, one entry per
+  // trainer.fit() of the chapter, in order. The labels say how many epochs each had trained.
   function validateWeights(data) {
-    if (!data || typeof data !== "object" || Array.isArray(data)) {
-      throw new Error("权重文件不是一个 JSON 对象");
+    if (!data || typeof data !== "object" || !Array.isArray(data.checkpoints) || !data.checkpoints.length) {
+      throw new Error("权重文件里没有 checkpoints 列表");
     }
-    WEIGHT_SETS.forEach(function (set) {
-      var w = data[set.key];
-      if (!w || typeof w !== "object" || Array.isArray(w)) {
-        throw new Error("缺少 “" + set.key + "” 这一组权重");
+    return data.checkpoints.map(function (entry, k) {
+      var where = "第 " + (k + 1) + " 组权重";
+      if (!entry || typeof entry !== "object") throw new Error(where + "不是一个对象");
+      if (typeof entry.epochs !== "number" || !(entry.epochs > 0) || Math.floor(entry.epochs) !== entry.epochs) {
+        throw new Error(where + "的训练轮数 epochs 不是正整数");
       }
-      KEYS.forEach(function (k) {
-        if (!(k in w)) throw new Error(set.key + " 里缺少参数 " + k);
-        if (typeof w[k] !== "number" || !isFinite(w[k])) {
-          throw new Error(set.key + "." + k + " 不是一个有限的数字");
-        }
+      var w = entry.weights;
+      if (!w || typeof w !== "object" || Array.isArray(w)) throw new Error(where + "缺少 weights");
+      KEYS.forEach(function (key) {
+        if (!(key in w)) throw new Error(where + "里缺少参数 " + key);
+        if (typeof w[key] !== "number" || !isFinite(w[key])) throw new Error(where + "的 " + key + " 不是一个有限的数字");
       });
+      return { key: String(k), epochs: entry.epochs, weights: w,
+               label: (k === 0 ? "训练 " : "恢复训练到 ") + entry.epochs + " 轮" };
     });
-    return data;
   }
 
   function loadWeights(url) {
@@ -94,7 +74,7 @@
 
   // A shown number: rounded text, full precision in data-value.
   function num(v, digits, attrs) {
-    return "<span class=\"lstm-explorer__num\" data-value=\"" + String(v) + "\"" + (attrs || "") + ">" +
+    return "<span class=\"lstm-widget__num\" data-value=\"" + String(v) + "\"" + (attrs || "") + ">" +
       fmt(v, digits) + "</span>";
   }
 
@@ -129,7 +109,7 @@
     }
 
     var status = document.createElement("p");
-    status.className = "lstm-explorer__loading";
+    status.className = "lstm-widget__loading";
     status.setAttribute("role", "status");
     status.textContent = "正在读取训练好的权重……";
     root.appendChild(status);
@@ -138,7 +118,7 @@
       root.setAttribute("data-explorer", "error");
       root.innerHTML = "";
       var box = document.createElement("div");
-      box.className = "lstm-explorer__error";
+      box.className = "lstm-widget__error";
       box.setAttribute("role", "alert");
       var strong = document.createElement("strong");
       strong.textContent = "演示无法运行：读取训练好的权重失败。";
@@ -165,9 +145,11 @@
     }).catch(failed);
   }
 
-  function build(root, id, weights) {
+  function build(root, id, sets) {
+    var weights = {};
+    sets.forEach(function (set) { weights[set.key] = set.weights; });
     var state = {
-      set: "after_2000",
+      set: sets[0].key,
       company: "A",
       xs: COMPANIES.A.inputs.slice(),
       step: 1,
@@ -175,62 +157,70 @@
     };
 
     var radios = function (name, legend, options) {
-      return "<fieldset class=\"lstm-explorer__choice\"><legend>" + legend + "</legend>" +
+      return "<fieldset class=\"lstm-widget__choice\"><legend>" + legend + "</legend>" +
         options.map(function (opt, k) {
           var oid = id + "-" + name + "-" + k;
-          return "<span class=\"lstm-explorer__radio\"><input type=\"radio\" name=\"" + id + "-" + name +
+          return "<span class=\"lstm-widget__radio\"><input type=\"radio\" name=\"" + id + "-" + name +
             "\" id=\"" + oid + "\" value=\"" + opt.value + "\"" + (opt.checked ? " checked" : "") + ">" +
             "<label for=\"" + oid + "\">" + opt.label + "</label></span>";
         }).join("") + "</fieldset>";
     };
 
+    function label(key) {
+      return sets.filter(function (s) { return s.key === key; })[0].label;
+    }
+
+    function setChoices() {
+      return radios("set", "权重", sets.map(function (s) {
+        return { value: s.key, label: s.label, checked: s.key === state.set };
+      }));
+    }
+
     var inputRows = "";
     for (var d = 0; d < DAYS; d++) {
       var lid = id + "-x" + d;
-      inputRows += "<div class=\"lstm-explorer__input\">" +
+      inputRows += "<div class=\"lstm-widget__input\">" +
         "<label id=\"" + lid + "-label\" for=\"" + lid + "\">第 " + (d + 1) + " 天 " + VAR("x", d + 1) + "</label>" +
         "<input type=\"text\" inputmode=\"decimal\" autocomplete=\"off\" spellcheck=\"false\" id=\"" + lid +
-        "\" data-day=\"" + d + "\" class=\"lstm-explorer__text\" aria-describedby=\"" + id + "-range " + id + "-message\">" +
+        "\" data-day=\"" + d + "\" class=\"lstm-widget__text\" aria-describedby=\"" + id + "-range " + id + "-message\">" +
         "<input type=\"range\" min=\"" + MIN + "\" max=\"" + MAX + "\" step=\"" + STEP + "\" data-day=\"" + d +
-        "\" class=\"lstm-explorer__slider\" id=\"" + lid + "-slider\" aria-labelledby=\"" + lid + "-label " + lid + "-slider-name\">" +
-        "<span class=\"lstm-explorer__sr\" id=\"" + lid + "-slider-name\">滑块</span>" +
+        "\" class=\"lstm-widget__slider\" id=\"" + lid + "-slider\" aria-labelledby=\"" + lid + "-label " + lid + "-slider-name\">" +
+        "<span class=\"lstm-widget__sr\" id=\"" + lid + "-slider-name\">滑块</span>" +
         "</div>";
     }
 
     root.innerHTML =
-      "<div class=\"lstm-explorer__widget\" role=\"group\" aria-labelledby=\"" + id + "-title\">" +
-      "<p class=\"lstm-explorer__title\" id=\"" + id + "-title\"><strong>LSTM 单元逐日演示</strong></p>" +
-      "<div class=\"lstm-explorer__choices\">" +
-      radios("set", "权重", WEIGHT_SETS.map(function (s, k) {
-        return { value: s.key, label: s.label, checked: k === 0 };
-      })) +
+      "<div class=\"lstm-widget__widget\" role=\"group\" aria-labelledby=\"" + id + "-title\">" +
+      "<p class=\"lstm-widget__title\" id=\"" + id + "-title\"><strong>LSTM 单元逐日演示</strong></p>" +
+      "<div class=\"lstm-widget__choices\">" +
+      setChoices() +
       radios("company", "数据", ["A", "B"].map(function (c) {
         var co = COMPANIES[c];
         return { value: c, label: co.name + "（" + co.inputs.join(", ") + "；标签 " + co.label + "）", checked: c === "A" };
       })) +
       "</div>" +
-      "<fieldset class=\"lstm-explorer__inputs\"><legend>四天的输入</legend>" +
-      "<p class=\"lstm-explorer__hint\" id=\"" + id + "-range\">可以输入 " + MIN + " 到 " + MAX +
+      "<fieldset class=\"lstm-widget__inputs\"><legend>四天的输入</legend>" +
+      "<p class=\"lstm-widget__hint\" id=\"" + id + "-range\">可以输入 " + MIN + " 到 " + MAX +
       " 之间的任意数字，或拖动滑块（步长 " + STEP + "；获得焦点后可用方向键调节，文本框里 ↑/↓ 每次改 " + STEP +
       "，按住 Shift 改 0.1）。原文的数据都在 0 到 1 之间。</p>" +
       inputRows +
       "</fieldset>" +
-      "<p class=\"lstm-explorer__message\" id=\"" + id + "-message\" aria-live=\"polite\"></p>" +
-      "<div class=\"lstm-explorer__stepper\">" +
+      "<p class=\"lstm-widget__message\" id=\"" + id + "-message\" aria-live=\"polite\"></p>" +
+      "<div class=\"lstm-widget__stepper\">" +
       "<button type=\"button\" data-action=\"prev\">← 上一天</button>" +
       "<button type=\"button\" data-action=\"next\">下一天 →</button>" +
       "<button type=\"button\" data-action=\"reset\">重置（回到第 1 天）</button>" +
-      "<p class=\"lstm-explorer__status\" aria-live=\"polite\" data-role=\"status\"></p>" +
+      "<p class=\"lstm-widget__status\" aria-live=\"polite\" data-role=\"status\"></p>" +
       "</div>" +
-      "<div class=\"lstm-explorer__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-detail-caption\" data-role=\"detail\"></div>" +
-      "<div class=\"lstm-explorer__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-trace-caption\" data-role=\"trace\"></div>" +
-      "<div class=\"lstm-explorer__prediction\" data-role=\"prediction\"></div>" +
-      "<details class=\"lstm-explorer__weights\"><summary>查看这组权重的 12 个参数</summary><div class=\"lstm-explorer__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-weights-caption\" data-role=\"weights\"></div></details>" +
+      "<div class=\"lstm-widget__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-detail-caption\" data-role=\"detail\"></div>" +
+      "<div class=\"lstm-widget__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-trace-caption\" data-role=\"trace\"></div>" +
+      "<div class=\"lstm-widget__prediction\" data-role=\"prediction\"></div>" +
+      "<details class=\"lstm-widget__weights\"><summary>查看这组权重的 12 个参数</summary><div class=\"lstm-widget__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-weights-caption\" data-role=\"weights\"></div></details>" +
       "</div>";
 
     var q = function (sel) { return root.querySelector(sel); };
-    var texts = Array.prototype.slice.call(root.querySelectorAll(".lstm-explorer__text"));
-    var sliders = Array.prototype.slice.call(root.querySelectorAll(".lstm-explorer__slider"));
+    var texts = Array.prototype.slice.call(root.querySelectorAll(".lstm-widget__text"));
+    var sliders = Array.prototype.slice.call(root.querySelectorAll(".lstm-widget__slider"));
     var message = q("#" + id + "-message");
     var lastStatus = "";
 
@@ -319,11 +309,31 @@
       el.addEventListener("input", function () { onSlider(d); });
     });
 
-    root.querySelectorAll("input[name='" + id + "-set']").forEach(function (r) {
-      r.addEventListener("change", function () {
-        if (r.checked) { state.set = r.value; render(); }
+    function bindSets() {
+      root.querySelectorAll("input[name='" + id + "-set']").forEach(function (r) {
+        r.addEventListener("change", function () {
+          if (r.checked) { state.set = r.value; render(); }
+        });
       });
-    });
+    }
+    bindSets();
+
+    // Weights the reader trained with the trainer (trainer.js) on the same page become one more set.
+    function addTrained(event) {
+      if (!root.isConnected) {  // instant navigation took this page away
+        document.removeEventListener("lstm-trainer:weights", addTrained);
+        return;
+      }
+      var trained = { key: "trained", label: event.detail.label, weights: event.detail.weights };
+      sets = sets.filter(function (s) { return s.key !== "trained"; }).concat([trained]);
+      weights.trained = trained.weights;
+      state.set = "trained";
+      root.querySelector(".lstm-widget__choice").outerHTML = setChoices();
+      bindSets();
+      render();
+      root.scrollIntoView({ block: "start", behavior: "auto" });
+    }
+    document.addEventListener("lstm-trainer:weights", addTrained);
     root.querySelectorAll("input[name='" + id + "-company']").forEach(function (r) {
       r.addEventListener("change", function () {
         if (!r.checked) return;
@@ -334,7 +344,7 @@
       });
     });
 
-    root.querySelectorAll(".lstm-explorer__stepper button").forEach(function (b) {
+    root.querySelectorAll(".lstm-widget__stepper button").forEach(function (b) {
       b.addEventListener("click", function () {
         if (b.getAttribute("aria-disabled") === "true") return;
         var a = b.getAttribute("data-action");
@@ -368,17 +378,17 @@
           "tanh(" + VAR("C", t) + ")·" + VAR("o", t) + "<br>= tanh(" + n4(s.C) + ")×" + n4(s.o), s.h]
       ];
       var gate = { f: 1, i: 1, o: 1 };
-      return "<p class=\"lstm-explorer__table-title\" id=\"" + id + "-detail-caption\">第 " + t + " 天（" + VAR("t") + " = " + t + "）的计算" +
-        "<span class=\"lstm-explorer__caption-note\">（“怎么算”里的数字保留 4 位小数）</span></p>" +
-        "<table class=\"lstm-explorer__table lstm-explorer__detail\" aria-labelledby=\"" + id + "-detail-caption\">" +
+      return "<p class=\"lstm-widget__table-title\" id=\"" + id + "-detail-caption\">第 " + t + " 天（" + VAR("t") + " = " + t + "）的计算" +
+        "<span class=\"lstm-widget__caption-note\">（“怎么算”里的数字保留 4 位小数）</span></p>" +
+        "<table class=\"lstm-widget__table lstm-widget__detail\" aria-labelledby=\"" + id + "-detail-caption\">" +
         "<thead><tr><th scope=\"col\">量</th><th scope=\"col\">值</th><th scope=\"col\">代码里的名字</th><th scope=\"col\">怎么算</th></tr></thead><tbody>" +
         rows.map(function (r) {
-          var bar = gate[r[0]] ? "<span class=\"lstm-explorer__bar\" aria-hidden=\"true\"><span style=\"width:" +
+          var bar = gate[r[0]] ? "<span class=\"lstm-widget__bar\" aria-hidden=\"true\"><span style=\"width:" +
             (r[5] * 100).toFixed(1) + "%\"></span></span>" : "";
           var cls = r[0] === "Cprev" || r[0] === "hprev" ? " class=\"is-carry\"" : (r[0] === "C" || r[0] === "h" ? " class=\"is-memory\"" : "");
           return "<tr" + cls + "><th scope=\"row\">" + r[1] + " " + r[2] + "</th>" +
-            "<td class=\"lstm-explorer__value\">" + num(r[5], 6, " data-quantity=\"" + r[0] + "\" data-day=\"" + t + "\"") + bar + "</td>" +
-            "<td><code>" + r[3].replace(/_/g, "_<wbr>") + "</code></td><td class=\"lstm-explorer__formula\">" + r[4] + "</td></tr>";
+            "<td class=\"lstm-widget__value\">" + num(r[5], 6, " data-quantity=\"" + r[0] + "\" data-day=\"" + t + "\"") + bar + "</td>" +
+            "<td><code>" + r[3].replace(/_/g, "_<wbr>") + "</code></td><td class=\"lstm-widget__formula\">" + r[4] + "</td></tr>";
         }).join("") + "</tbody></table>";
     }
 
@@ -392,8 +402,8 @@
         head += "<th scope=\"col\"" + (t === state.step ? " aria-current=\"step\" class=\"is-current\"" : "") + ">第 " + t + " 天</th>";
       }
       head += "</tr>";
-      return "<p class=\"lstm-explorer__table-title\" id=\"" + id + "-trace-caption\">四天的轨迹（已算到第 " + state.step + " 天）</p>" +
-        "<table class=\"lstm-explorer__table lstm-explorer__trace\" aria-labelledby=\"" + id + "-trace-caption\">" +
+      return "<p class=\"lstm-widget__table-title\" id=\"" + id + "-trace-caption\">四天的轨迹（已算到第 " + state.step + " 天）</p>" +
+        "<table class=\"lstm-widget__table lstm-widget__trace\" aria-labelledby=\"" + id + "-trace-caption\">" +
         "<thead>" + head + "</thead><tbody>" +
         rows.map(function (r) {
           var cells = "";
@@ -401,7 +411,7 @@
             var cur = t === state.step ? " class=\"is-current\"" : "";
             cells += t <= state.step
               ? "<td" + cur + ">" + num(steps[t - 1][r[0]], 6, " data-quantity=\"" + r[0] + "\" data-day=\"" + t + "\"") + "</td>"
-              : "<td class=\"is-pending\"><span aria-hidden=\"true\">…</span><span class=\"lstm-explorer__sr\">还没算到</span></td>";
+              : "<td class=\"is-pending\"><span aria-hidden=\"true\">…</span><span class=\"lstm-widget__sr\">还没算到</span></td>";
           }
           return "<tr><th scope=\"row\">" + r[1] + " " + VAR(r[2], "t") + "</th>" + cells + "</tr>";
         }).join("") + "</tbody></table>";
@@ -410,12 +420,12 @@
     function predictionBox(steps) {
       var w = weights[state.set];
       var pred = steps[DAYS - 1].h;
-      var setLabel = WEIGHT_SETS.filter(function (s) { return s.key === state.set; })[0].label;
+      var setLabel = label(state.set);
       var pa = unroll(w, COMPANIES.A.inputs)[DAYS - 1].h;
       var pb = unroll(w, COMPANIES.B.inputs)[DAYS - 1].h;
       var good = Math.abs(pa - COMPANIES.A.label) < 0.1 && Math.abs(pb - COMPANIES.B.label) < 0.1;
       var co = state.company && COMPANIES[state.company];
-      var html = "<p class=\"lstm-explorer__answer\">预测（第 4 天的短期记忆 " + VAR("h", 4) + "）：" +
+      var html = "<p class=\"lstm-widget__answer\">预测（第 4 天的短期记忆 " + VAR("h", 4) + "）：" +
         "<strong>" + num(pred, 6, " data-quantity=\"prediction\"") + "</strong></p>";
       html += co
         ? "<p>" + co.name + "的标签是 " + co.label + "，预测与标签相差 " + num(Math.abs(pred - co.label), 6, " data-quantity=\"error\"") + "。</p>"
@@ -431,8 +441,8 @@
       var w = weights[state.set];
       var groups = [["遗忘门", "wlr1", "wlr2", "blr1"], ["输入门", "wpr1", "wpr2", "bpr1"],
         ["候选记忆", "wp1", "wp2", "bp1"], ["输出门", "wo1", "wo2", "bo1"]];
-      return "<table class=\"lstm-explorer__table\"><caption id=\"" + id + "-weights-caption\">" +
-        WEIGHT_SETS.filter(function (s) { return s.key === state.set; })[0].label + "后的参数</caption>" +
+      return "<table class=\"lstm-widget__table\"><caption id=\"" + id + "-weights-caption\">" +
+        label(state.set) + "后的参数</caption>" +
         "<thead><tr><th scope=\"col\">部分</th><th scope=\"col\">乘 " + VAR("h", "t−1") + "</th><th scope=\"col\">乘 " + VAR("x", "t") + "</th><th scope=\"col\">偏置</th></tr></thead><tbody>" +
         groups.map(function (g) {
           return "<tr><th scope=\"row\">" + g[0] + "</th>" + g.slice(1).map(function (k) {

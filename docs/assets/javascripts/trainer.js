@@ -1,0 +1,503 @@
+// 第 4 章的交互演示：在浏览器里从 PyTorch 导出的初始参数开始训练，和 PyTorch 一步一步对得上。
+// Plain JavaScript; the cell, its backward pass and Adam are lstm-cell.js, shared with the explorer.
+// Each `.lstm-trainer` element reads the initial parameters of every seed from its `data-weights` URL
+// (docs/generated/trainer.json, exported from PyTorch by the suite's run) and, to compare with, the seed
+// study's results from its `data-study` URL (docs/generated/seeds.json). Numbers shown carry their
+// full-precision value in `data-value`. Training runs in slices of at most SLICE_MS per animation frame,
+// so the page stays responsive. window.LSTMTrainer.train() is the same loop without the page, for tests.
+(function () {
+  "use strict";
+
+  var Cell = window.LSTMCell;
+  var INPUTS = [[0, 0.5, 0.25, 1], [1, 0.5, 0.25, 1]];
+  var LABELS = [0, 1];
+  var LIMITS = { lr: [1e-5, 1], epochs: [1, 50000] };
+  var SPEEDS = [{ label: "每秒 50 轮", perSecond: 50 }, { label: "每秒 500 轮", perSecond: 500 },
+                { label: "最快", perSecond: Infinity }];
+  var SLICE_MS = 8;
+  var HISTORY_POINTS = 600;  // points kept per curve: older ones are thinned out as training goes on
+  var counter = 0;
+  var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
+
+  // ---- training: snippets/plain_loop.py on the two companies, in the DataLoader's order ------------
+  function Run(layout, initial, lr) {
+    this.layout = layout;
+    this.params = Float64Array.from(initial);
+    this.optimizer = new Cell.Adam(initial.length, lr);
+    this.epoch = 0;
+  }
+  Run.prototype.trainEpoch = function () {
+    for (var k = 0; k < INPUTS.length; k++) {
+      var result = Cell.lossAndGradient(this.layout, this.params, INPUTS[k], LABELS[k]);
+      this.optimizer.step(this.params, result.grad);
+    }
+    this.epoch += 1;
+  };
+  Run.prototype.finite = function () {
+    for (var j = 0; j < this.params.length; j++) if (!isFinite(this.params[j])) return false;
+    return true;
+  };
+  // Where the run is: both predictions, both losses, and each company's own gradient (what the
+  // optimizer follows one step at a time) with their sum: seeds.py's predict() and pulls().
+  Run.prototype.state = function () {
+    var self = this;
+    var results = INPUTS.map(function (xs, k) { return Cell.lossAndGradient(self.layout, self.params, xs, LABELS[k]); });
+    var a = results[0].grad, b = results[1].grad, dot = 0, na = 0, nb = 0, ns = 0;
+    for (var j = 0; j < a.length; j++) {
+      dot += a[j] * b[j]; na += a[j] * a[j]; nb += b[j] * b[j]; ns += (a[j] + b[j]) * (a[j] + b[j]);
+    }
+    return { epoch: this.epoch, A: results[0].out, B: results[1].out, lossA: results[0].loss, lossB: results[1].loss,
+             gradA: Math.sqrt(na), gradB: Math.sqrt(nb), gradSum: Math.sqrt(ns),
+             cos: na && nb ? dot / Math.sqrt(na * nb) : 0, params: Array.prototype.slice.call(this.params) };
+  };
+
+  function learned(a, b) {
+    return Math.abs(a - LABELS[0]) < 0.1 && Math.abs(b - LABELS[1]) < 0.1;
+  }
+
+  // The same loop without a page: {A, B, learned, params} after `epochs` epochs.
+  function train(layoutName, initial, lr, epochs) {
+    var run = new Run(Cell.LAYOUTS[layoutName], initial, lr);
+    while (run.epoch < epochs) run.trainEpoch();
+    var s = run.state();
+    return { A: s.A, B: s.B, learned: learned(s.A, s.B), params: s.params };
+  }
+  window.LSTMTrainer = { train: train };
+
+  // ---- data ------------------------------------------------------------------------------------
+  function fail(message) { throw new Error(message); }
+
+  // trainer.json: {"models": {key: {name, layout, lr, epochs, longer, initial: {seed: [parameters]}}}}
+  function validateModels(data) {
+    if (!data || typeof data !== "object" || !data.models || typeof data.models !== "object") fail("初始参数文件里没有 models");
+    var keys = Object.keys(data.models);
+    if (!keys.length) fail("初始参数文件里一个模型也没有");
+    keys.forEach(function (key) {
+      var m = data.models[key], where = "模型 " + key;
+      if (!m || !Cell.LAYOUTS[m.layout]) fail(where + " 的 layout 不是 hand 或 nn");
+      ["lr", "epochs", "longer"].forEach(function (field) {
+        if (typeof m[field] !== "number" || !(m[field] > 0)) fail(where + " 的 " + field + " 不是正数");
+      });
+      if (!m.initial || typeof m.initial !== "object" || !Object.keys(m.initial).length) fail(where + " 没有任何种子的初始参数");
+      var size = Cell.LAYOUTS[m.layout].names.length;
+      Object.keys(m.initial).forEach(function (seed) {
+        var p = m.initial[seed];
+        if (!Array.isArray(p) || p.length !== size || !p.every(function (v) { return typeof v === "number" && isFinite(v); })) {
+          fail(where + " 种子 " + seed + " 的初始参数不是 " + size + " 个有限的数");
+        }
+      });
+    });
+    return data.models;
+  }
+
+  function fetchJSON(url, what) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) fail("HTTP " + response.status + "，" + url);
+      return response.text();
+    }, function () {
+      fail("网络请求失败，" + url);
+    }).then(function (text) {
+      try {
+        return JSON.parse(text);
+      } catch (e) {
+        return fail(what + "不是合法的 JSON");
+      }
+    });
+  }
+
+  // The study's row for a model and seed, if the study ran it: {A, B, learned, epochs}.
+  function studyRow(study, model, seed) {
+    var s = study && study[model.name];
+    var row = s && Array.isArray(s.runs) && s.runs.filter(function (r) { return String(r.seed) === String(seed); })[0];
+    return row && typeof row.A === "number" && typeof row.B === "number" ? { A: row.A, B: row.B, learned: !!row.learned, epochs: s.epochs } : null;
+  }
+
+  // ---- formatting ------------------------------------------------------------------------------
+  function fmt(v, digits) {
+    var s = v.toFixed(digits);
+    return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+  }
+  function num(v, digits, attrs) {
+    if (typeof v !== "number" || !isFinite(v)) return "<span class=\"lstm-widget__num\">—</span>";
+    return "<span class=\"lstm-widget__num\" data-value=\"" + String(v) + "\"" + (attrs || "") + ">" + fmt(v, digits) + "</span>";
+  }
+  function seedList(seeds) {  // "0–19、42"
+    var n = seeds.map(Number).sort(function (a, b) { return a - b; }), parts = [], i = 0;
+    while (i < n.length) {
+      var j = i;
+      while (j + 1 < n.length && n[j + 1] === n[j] + 1) j++;
+      parts.push(j > i ? n[i] + "–" + n[j] : String(n[i]));
+      i = j + 1;
+    }
+    return parts.join("、");
+  }
+
+  // ---- charts: inline SVG, coloured by extra.css like the book's other charts ---------------------
+  var W = 680, H = 220, L = 48, R = 12, T = 12, B = 36;
+  function chart(id, title, xMax, yLo, yHi, series, yTicks) {
+    var x = function (v) { return L + (W - L - R) * v / Math.max(xMax, 1); };
+    var y = function (v) { return T + (H - T - B) * (yHi - Math.min(yHi, Math.max(yLo, v))) / (yHi - yLo); };
+    var out = "<svg class=\"chart\" viewBox=\"0 0 " + W + " " + H + "\" role=\"img\" aria-labelledby=\"" + id + "\">";
+    yTicks.forEach(function (v) {
+      out += "<line class=\"grid\" x1=\"" + L + "\" x2=\"" + (W - R) + "\" y1=\"" + y(v).toFixed(1) + "\" y2=\"" + y(v).toFixed(1) + "\"/>" +
+        "<text class=\"tick\" x=\"" + (L - 6) + "\" y=\"" + (y(v) + 4).toFixed(1) + "\" text-anchor=\"end\">" + v + "</text>";
+    });
+    out += "<text class=\"tick\" x=\"" + L + "\" y=\"" + (H - B + 16) + "\" text-anchor=\"middle\">0</text>" +
+      "<text class=\"tick\" x=\"" + (W - R) + "\" y=\"" + (H - B + 16) + "\" text-anchor=\"end\">" + xMax + "</text>" +
+      "<text class=\"axis\" x=\"" + ((L + W - R) / 2) + "\" y=\"" + (H - 6) + "\" text-anchor=\"middle\">训练轮数（epoch）</text>";
+    series.forEach(function (s) {
+      out += "<polyline class=\"series " + s.key + (s.dashed ? " dashed" : "") + "\" points=\"" +
+        s.points.map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); }).join(" ") + "\"/>";
+    });
+    return out + "</svg><p class=\"lstm-widget__table-title\" id=\"" + id + "\">" + title + "</p>";
+  }
+
+  // ---- the widget ------------------------------------------------------------------------------
+  function mount(root) {
+    if (root.getAttribute("data-trainer")) return;
+    root.setAttribute("data-trainer", "loading");
+    var id = "lstm-trainer-" + (++counter);
+    root.innerHTML = "<p class=\"lstm-widget__loading\" role=\"status\">正在读取 PyTorch 导出的初始参数……</p>";
+    var failed = function (err) {
+      root.setAttribute("data-trainer", "error");
+      root.innerHTML = "<div class=\"lstm-widget__error\" role=\"alert\"><strong>演示无法运行：读取初始参数失败。</strong><p></p></div>";
+      root.querySelector(".lstm-widget__error p").textContent = "原因：" + (err && err.message ? err.message : String(err)) +
+        "。初始参数由本站的生成命令写到 generated/trainer.json，请检查它是否存在、格式是否正确。";
+    };
+    var weightsUrl, studyUrl;
+    try {
+      weightsUrl = new URL(root.getAttribute("data-weights") || fail("没有给出初始参数文件的地址（data-weights）"), window.location.href).href;
+      studyUrl = root.getAttribute("data-study") ? new URL(root.getAttribute("data-study"), window.location.href).href : null;
+    } catch (e) {
+      failed(e);
+      return;
+    }
+    Promise.all([
+      fetchJSON(weightsUrl, "初始参数文件").then(validateModels),
+      studyUrl ? fetchJSON(studyUrl, "实验结果文件").catch(function () { return null; }) : null
+    ]).then(function (loaded) {
+      build(root, id, loaded[0], loaded[1]);
+      root.setAttribute("data-trainer", "ready");
+    }).catch(failed);
+  }
+
+  function build(root, id, models, study) {
+    var keys = Object.keys(models);
+    var state = { model: keys[0], seed: null, lr: null, target: null, run: null, playing: false, history: [], stride: 1,
+                  invalid: {}, lastDraw: 0, frame: null, diverged: false };
+
+    var radios = keys.map(function (key, k) {
+      var m = models[key];
+      return "<span class=\"lstm-widget__radio\"><input type=\"radio\" name=\"" + id + "-model\" id=\"" + id + "-model-" + k +
+        "\" value=\"" + key + "\"" + (k === 0 ? " checked" : "") + "><label for=\"" + id + "-model-" + k + "\">" + m.name +
+        "（Adam，学习率 " + m.lr + "）</label></span>";
+    }).join("");
+    var field = function (name, label, hint) {
+      return "<div class=\"lstm-widget__field\"><label for=\"" + id + "-" + name + "\">" + label + "</label>" +
+        "<input type=\"text\" class=\"lstm-widget__text\" id=\"" + id + "-" + name + "\" data-field=\"" + name +
+        "\" autocomplete=\"off\" spellcheck=\"false\" inputmode=\"decimal\" aria-describedby=\"" + id + "-" + name + "-hint " + id + "-message\">" +
+        "<span class=\"lstm-widget__hint\" id=\"" + id + "-" + name + "-hint\">" + hint + "</span></div>";
+    };
+    root.innerHTML =
+      "<div class=\"lstm-widget__widget\" role=\"group\" aria-labelledby=\"" + id + "-title\">" +
+      "<p class=\"lstm-widget__title\" id=\"" + id + "-title\"><strong>在浏览器里训练</strong></p>" +
+      "<div class=\"lstm-widget__choices\">" +
+      "<fieldset class=\"lstm-widget__choice\"><legend>模型</legend>" + radios + "</fieldset>" +
+      "<fieldset class=\"lstm-widget__choice\"><legend>设置</legend><div class=\"lstm-widget__fields\">" +
+      field("seed", "种子", "<span data-role=\"seeds\"></span>") +
+      field("lr", "学习率", LIMITS.lr[0] + " 到 " + LIMITS.lr[1]) +
+      field("epochs", "训练到第几轮", LIMITS.epochs[0] + " 到 " + LIMITS.epochs[1]) +
+      "</div></fieldset></div>" +
+      "<p class=\"lstm-widget__message\" id=\"" + id + "-message\" aria-live=\"polite\"></p>" +
+      "<div class=\"lstm-widget__stepper\">" +
+      "<button type=\"button\" data-action=\"play\">▶ 开始</button>" +
+      "<button type=\"button\" data-action=\"step\">单步（一轮）</button>" +
+      "<button type=\"button\" data-action=\"reset\">重置</button>" +
+      "<button type=\"button\" data-action=\"longer\"></button>" +
+      "<label class=\"lstm-widget__speed\">速度 <select data-role=\"speed\">" +
+      SPEEDS.map(function (s, k) { return "<option value=\"" + k + "\"" + (k === 1 ? " selected" : "") + ">" + s.label + "</option>"; }).join("") +
+      "</select></label>" +
+      "<p class=\"lstm-widget__status\" data-role=\"status\"></p>" +
+      "<p class=\"lstm-widget__sr\" data-role=\"announce\" aria-live=\"polite\"></p>" +
+      "</div>" +
+      "<div class=\"lstm-widget__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-now-caption\" data-role=\"now\"></div>" +
+      "<div class=\"data-view lstm-widget__charts\" data-role=\"charts\"></div>" +
+      "<p class=\"lstm-widget__verdict\" data-role=\"verdict\"></p>" +
+      "<p><button type=\"button\" data-action=\"explore\" hidden>在上面的演示里看这组参数一天一天地算</button></p>" +
+      "<details class=\"lstm-widget__weights\"><summary>此刻的参数</summary><div class=\"lstm-widget__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" +
+      id + "-params-caption\" data-role=\"params\"></div></details>" +
+      "</div>";
+
+    var q = function (sel) { return root.querySelector(sel); };
+    var inputs = { seed: q("[data-field=seed]"), lr: q("[data-field=lr]"), epochs: q("[data-field=epochs]") };
+    var message = q("#" + id + "-message");
+    var buttons = { play: q("[data-action=play]"), step: q("[data-action=step]"), reset: q("[data-action=reset]"),
+                    longer: q("[data-action=longer]"), explore: q("[data-action=explore]") };
+
+    function model() { return models[state.model]; }
+
+    function showMessage(extra) {
+      var texts = Object.keys(state.invalid).map(function (k) { return state.invalid[k]; });
+      if (extra) texts.push(extra);
+      message.textContent = texts.length ? "⚠ " + texts.join(" ") : "";
+      message.classList.toggle("is-error", texts.length > 0);
+      var blocked = Object.keys(state.invalid).length > 0 || !state.run;
+      [buttons.play, buttons.step, buttons.longer].forEach(function (b) { b.setAttribute("aria-disabled", String(blocked)); });
+    }
+
+    // Reads one field; on a bad value keeps the last good one and says why.
+    function readField(name) {
+      var text = inputs[name].value.trim().replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); });
+      var problem = null, value = Number(text);
+      if (text === "") {
+        problem = "不能为空";
+      } else if (name === "seed") {
+        if (!/^\d+$/.test(text)) problem = "“" + text + "” 不是一个种子（非负整数）";
+        else if (!(text in model().initial)) problem = "种子 " + text + " 没有导出的初始参数，可选 " + seedList(Object.keys(model().initial));
+      } else if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !isFinite(value)) {
+        problem = "“" + text + "” 不是数字";
+      } else if (name === "epochs" && Math.floor(value) !== value) {
+        problem = text + " 不是整数";
+      } else if (value < LIMITS[name][0] || value > LIMITS[name][1]) {
+        problem = text + " 超出了范围，只能在 " + LIMITS[name][0] + " 到 " + LIMITS[name][1] + " 之间";
+      }
+      var label = { seed: "种子", lr: "学习率", epochs: "训练轮数" }[name];
+      if (problem) {
+        state.invalid[name] = label + "：" + problem + "。";
+        inputs[name].setAttribute("aria-invalid", "true");
+        return null;
+      }
+      delete state.invalid[name];
+      inputs[name].removeAttribute("aria-invalid");
+      return name === "seed" ? text : value;
+    }
+
+    function applyFields() {
+      var seed = readField("seed"), lr = readField("lr"), epochs = readField("epochs");
+      var changed = (seed !== null && seed !== state.seed) || (lr !== null && lr !== state.lr);
+      if (seed !== null) state.seed = seed;
+      if (lr !== null) state.lr = lr;
+      if (epochs !== null) state.target = epochs;
+      if (changed || !state.run) reset();
+      showMessage();
+      render(true);
+    }
+
+    function setModel(key) {
+      stop();
+      state.model = key;
+      var m = model();
+      inputs.seed.value = state.seed in m.initial ? state.seed : Object.keys(m.initial).indexOf("42") >= 0 ? "42" : Object.keys(m.initial)[0];
+      inputs.lr.value = String(m.lr);
+      inputs.epochs.value = String(m.epochs);
+      q("[data-role=seeds]").textContent = "可选 " + seedList(Object.keys(m.initial));
+      buttons.longer.textContent = "训练更久（到第 " + m.longer + " 轮）";
+      state.seed = null;
+      applyFields();
+    }
+
+    function reset() {
+      stop();
+      var m = model();
+      if (state.seed === null || state.lr === null || !(state.seed in m.initial)) {
+        state.run = null;
+        return;
+      }
+      state.run = new Run(Cell.LAYOUTS[m.layout], m.initial[state.seed], state.lr);
+      state.history = [];
+      state.stride = 1;
+      record();
+    }
+
+    function record() {
+      if (state.run.epoch % state.stride !== 0) return;
+      state.history.push(state.run.state());
+      if (state.history.length > HISTORY_POINTS) {  // keep every other point, and record half as often
+        state.history = state.history.filter(function (_, k) { return k % 2 === 0; });
+        state.stride *= 2;
+      }
+    }
+
+    function trainFor(epochs) {
+      var run = state.run;
+      for (var k = 0; k < epochs; k++) {
+        run.trainEpoch();
+        if (!run.finite()) {
+          stop();
+          state.diverged = true;
+          showMessage("训练发散了：参数不再是有限的数。把学习率调小，再按“重置”。");
+          return false;
+        }
+        record();
+      }
+      return true;
+    }
+
+    function stop() {
+      if (state.playing && state.run) announce("已暂停，第 " + state.run.epoch + " 轮。");
+      state.playing = false;
+      if (state.frame !== null) cancelAnimationFrame(state.frame);
+      state.frame = null;
+      buttons.play.textContent = "▶ 开始";
+      buttons.play.setAttribute("aria-pressed", "false");
+    }
+
+    function play() {
+      if (!state.run || Object.keys(state.invalid).length || state.diverged) return;
+      if (state.run.epoch >= state.target) return;
+      state.playing = true;
+      buttons.play.textContent = "⏸ 暂停";
+      buttons.play.setAttribute("aria-pressed", "true");
+      var last = performance.now(), owed = 0;
+      var tick = function (now) {
+        if (!state.playing) return;
+        var speed = SPEEDS[Number(q("[data-role=speed]").value)].perSecond;
+        owed = Math.min(owed + speed * (now - last) / 1000, 1e9);
+        last = now;
+        var start = performance.now();
+        while (state.run.epoch < state.target && (owed >= 1 || speed === Infinity) && performance.now() - start < SLICE_MS) {
+          if (!trainFor(1)) return render(true);
+          owed -= 1;
+        }
+        var done = state.run.epoch >= state.target;
+        if (done) {
+          state.playing = false;  // stop() would announce a pause
+          stop();
+          announce("训练到了第 " + state.run.epoch + " 轮。");
+        }
+        render(done);
+        if (!done) state.frame = requestAnimationFrame(tick);
+      };
+      state.frame = requestAnimationFrame(tick);
+    }
+
+    // What a screen reader hears: the run's milestones, not every frame.
+    function announce(text) {
+      q("[data-role=announce]").textContent = text;
+    }
+
+    function render(force) {
+      var now = performance.now();
+      if (!force && now - state.lastDraw < (reducedMotion && reducedMotion.matches ? 1000 : 100)) return;
+      state.lastDraw = now;
+      var statusEl = q("[data-role=status]");
+      if (!state.run) {
+        statusEl.textContent = "";
+        q("[data-role=now]").innerHTML = "";
+        q("[data-role=charts]").innerHTML = "";
+        q("[data-role=params]").innerHTML = "";
+        q("[data-role=verdict]").textContent = "";
+        buttons.explore.hidden = true;
+        return;
+      }
+      var s = state.run.state(), m = model();
+      statusEl.setAttribute("data-epoch", String(s.epoch));
+      statusEl.textContent = "第 " + s.epoch + " 轮，目标第 " + state.target + " 轮" + (state.playing ? "，训练中……" : "");
+      q("[data-role=now]").innerHTML =
+        "<p class=\"lstm-widget__table-title\" id=\"" + id + "-now-caption\">第 " + s.epoch + " 轮之后</p>" +
+        "<table class=\"lstm-widget__table\" aria-labelledby=\"" + id + "-now-caption\"><thead><tr><th scope=\"col\">公司</th>" +
+        "<th scope=\"col\">预测</th><th scope=\"col\">损失</th><th scope=\"col\">它自己的梯度长度</th></tr></thead><tbody>" +
+        "<tr><th scope=\"row\">公司 A（标签 0）</th><td>" + num(s.A, 4, " data-quantity=\"A\"") + "</td><td>" + num(s.lossA, 4, " data-quantity=\"lossA\"") +
+        "</td><td>" + num(s.gradA, 4, " data-quantity=\"gradA\"") + "</td></tr>" +
+        "<tr><th scope=\"row\">公司 B（标签 1）</th><td>" + num(s.B, 4, " data-quantity=\"B\"") + "</td><td>" + num(s.lossB, 4, " data-quantity=\"lossB\"") +
+        "</td><td>" + num(s.gradB, 4, " data-quantity=\"gradB\"") + "</td></tr>" +
+        "<tr><th scope=\"row\">两家加起来</th><td></td><td>" + num(s.lossA + s.lossB, 4, " data-quantity=\"loss\"") +
+        "</td><td>" + num(s.gradSum, 4, " data-quantity=\"gradSum\"") + "（夹角余弦 " + num(s.cos, 3, " data-quantity=\"cos\"") + "）</td></tr>" +
+        "</tbody></table>" +
+        "<p class=\"lstm-widget__pulls\">" + (s.cos < -0.9 && s.gradSum < 0.2 * Math.min(s.gradA, s.gradB)
+          ? "两家公司的梯度方向几乎相反，加起来所剩无几：它们在互相抵消。"
+          : "两家公司的梯度没有互相抵消。") + "</p>";
+      var h = state.history, xMax = Math.max(state.target, s.epoch);
+      if (h[h.length - 1].epoch !== s.epoch) h = h.concat([s]);  // the curves reach where the run is
+      var pts = function (f) { return h.map(function (p) { return [p.epoch, f(p)]; }); };
+      var names = Cell.LAYOUTS[m.layout].names;
+      var gateOf = function (j) {
+        var gates = Cell.LAYOUTS[m.layout].gates;
+        return Object.keys(gates).filter(function (g) { return gates[g].wh === j || gates[g].wx === j || gates[g].b.indexOf(j) >= 0; })[0];
+      };
+      var pMax = Math.max.apply(null, [1].concat(h.map(function (p) { return Math.max.apply(null, p.params.map(Math.abs)); })));
+      pMax = Math.ceil(pMax);
+      q("[data-role=charts]").innerHTML =
+        chart(id + "-curves", "两家公司的预测（实线）和损失（虚线）：公司 A 蓝色，公司 B 红色", xMax, -0.1, 1.1, [
+          { key: "company-a", points: pts(function (p) { return p.A; }) },
+          { key: "company-a", dashed: true, points: pts(function (p) { return p.lossA; }) },
+          { key: "company-b", points: pts(function (p) { return p.B; }) },
+          { key: "company-b", dashed: true, points: pts(function (p) { return p.lossB; }) }
+        ], [0, 0.5, 1]) +
+        chart(id + "-params", "参数怎么动：遗忘门、输入门、候选记忆、输出门各一种颜色", xMax, -pMax, pMax,
+          names.map(function (_, j) { return { key: "gate-" + gateOf(j), points: pts(function (p) { return p.params[j]; }) }; }),
+          [-pMax, 0, pMax]);
+      q("[data-role=params]").innerHTML =
+        "<table class=\"lstm-widget__table\"><caption id=\"" + id + "-params-caption\">第 " + s.epoch + " 轮之后的 " + names.length + " 个参数</caption><tbody>" +
+        names.map(function (name, j) {
+          return "<tr><th scope=\"row\"><code>" + name + "</code></th><td>" + num(s.params[j], 6, " data-param=\"" + name + "\"") + "</td></tr>";
+        }).join("") + "</tbody></table>";
+      var row = studyRow(study, m, state.seed);
+      var verdict = learned(s.A, s.B) ? "两家公司的预测离各自的标签都不到 0.1：学会了。" : "还没学会：至少有一家公司的预测离标签差 0.1 以上。";
+      if (row && s.epoch === row.epochs && state.lr === m.lr) {
+        verdict += " 第 4 章用 PyTorch 训练同一个种子 " + row.epochs + " 轮：公司 A " + fmt(row.A, 4) + "，公司 B " + fmt(row.B, 4) + "，" +
+          (row.learned ? "学会了" : "没学会") + (row.learned === learned(s.A, s.B) ? "，结论相同。" : "，结论不同。");
+      }
+      q("[data-role=verdict]").textContent = verdict;
+      buttons.explore.hidden = state.playing || s.epoch === 0;
+      buttons.play.setAttribute("aria-disabled", String(Object.keys(state.invalid).length > 0 || s.epoch >= state.target));
+    }
+
+    // ---- events ----
+    root.querySelectorAll("input[name='" + id + "-model']").forEach(function (r) {
+      r.addEventListener("change", function () { if (r.checked) setModel(r.value); });
+    });
+    Object.keys(inputs).forEach(function (name) {
+      inputs[name].addEventListener("change", applyFields);
+      inputs[name].addEventListener("keydown", function (ev) { if (ev.key === "Enter") applyFields(); });
+    });
+    buttons.play.addEventListener("click", function () {
+      if (buttons.play.getAttribute("aria-disabled") === "true" && !state.playing) return;
+      if (state.playing) { stop(); render(true); } else play();
+    });
+    buttons.step.addEventListener("click", function () {
+      if (buttons.step.getAttribute("aria-disabled") === "true" || state.diverged) return;
+      stop();
+      trainFor(1);
+      render(true);
+    });
+    buttons.reset.addEventListener("click", function () {
+      state.diverged = false;
+      reset();
+      showMessage();
+      render(true);
+    });
+    buttons.longer.addEventListener("click", function () {
+      if (buttons.longer.getAttribute("aria-disabled") === "true") return;
+      inputs.epochs.value = String(model().longer);
+      applyFields();
+      play();
+    });
+    buttons.explore.addEventListener("click", function () {
+      var m = model(), w = Cell.gateWeights(Cell.LAYOUTS[m.layout], state.run.params), weights = {};
+      // the explorer's 12 parameters: nn.LSTM's two biases of a gate add up to the hand-made one
+      var hand = Cell.LAYOUTS.hand;
+      Object.keys(hand.gates).forEach(function (k) {
+        weights[hand.names[hand.gates[k].wh]] = w[k].wh;
+        weights[hand.names[hand.gates[k].wx]] = w[k].wx;
+        weights[hand.names[hand.gates[k].b[0]]] = w[k].b;
+      });
+      document.dispatchEvent(new CustomEvent("lstm-trainer:weights", { detail: {
+        label: "你训练的 " + m.name + "（种子 " + state.seed + "，" + state.run.epoch + " 轮）", weights: weights } }));
+    });
+
+    setModel(state.model);
+  }
+
+  function mountAll() {
+    document.querySelectorAll(".lstm-trainer").forEach(mount);
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === "function") {
+    window.document$.subscribe(mountAll);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", mountAll);
+  } else {
+    mountAll();
+  }
+})();
