@@ -223,7 +223,7 @@
       "<div class=\"lstm-widget__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-now-caption\" data-role=\"now\"></div>" +
       "<div class=\"data-view lstm-widget__charts\" data-role=\"charts\"></div>" +
       "<p class=\"lstm-widget__verdict\" data-role=\"verdict\"></p>" +
-      "<p><button type=\"button\" data-action=\"explore\" hidden>在上面的演示里看这组参数一天一天地算</button></p>" +
+      "<div class=\"lstm-widget__stepper\"><button type=\"button\" data-action=\"explore\" hidden>在上面的演示里看这组参数一天一天地算</button></div>" +
       "<details class=\"lstm-widget__weights\"><summary>此刻的参数</summary><div class=\"lstm-widget__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" +
       id + "-params-caption\" data-role=\"params\"></div></details>" +
       "</div>";
@@ -435,7 +435,7 @@
       var row = studyRow(study, m, state.seed);
       var verdict = learned(s.A, s.B) ? "两家公司的预测离各自的标签都不到 0.1：学会了。" : "还没学会：至少有一家公司的预测离标签差 0.1 以上。";
       if (row && s.epoch === row.epochs && state.lr === m.lr) {
-        verdict += " 第 4 章用 PyTorch 训练同一个种子 " + row.epochs + " 轮：公司 A " + fmt(row.A, 4) + "，公司 B " + fmt(row.B, 4) + "，" +
+        verdict += "第 4 章用 PyTorch 训练同一个种子 " + row.epochs + " 轮：公司 A " + fmt(row.A, 4) + "，公司 B " + fmt(row.B, 4) + "，" +
           (row.learned ? "学会了" : "没学会") + (row.learned === learned(s.A, s.B) ? "，结论相同。" : "，结论不同。");
       }
       q("[data-role=verdict]").textContent = verdict;
