@@ -17,12 +17,13 @@ from pathlib import Path
 import nbformat
 
 from kernels import Run, page_notebook
-from pages import GENERATED, notebook_pages, output_file, script_sections
+from pages import GENERATED, load_hook, notebook_pages, output_file, script_sections
+
+figures_hook = load_hook("figures")
 
 TOLERANCE = dict(rel=1e-3, abs_=1e-4)
 REGENERATE = "pytest --regenerate"
-TAGS = ("train_loss", "out_0", "out_1")  # what the post's training_step logs
-CURVE_COLUMNS = ("fit", "step", "epoch") + TAGS  # docs/hooks/figures.py reads these
+TAGS, CURVE_COLUMNS = figures_hook.TAGS, figures_hook.CURVE_COLUMNS  # what the hook that draws them reads
 
 
 # --- what a run wrote ------------------------------------------------------------------------------
@@ -113,15 +114,34 @@ def trainer_weights() -> dict:
     return {"models": models}
 
 
-def study(name: str, command: str) -> dict:
+def how_to_make(name: str) -> str:
+    """What to run to write docs/generated/<name> again: the figures hook's words, so the build and the tests agree."""
+    return figures_hook.HOW_TO_MAKE.get(name, figures_hook.REGENERATE)
+
+
+def study(name: str) -> dict:
     """A study's committed output, docs/generated/<name>; missing or malformed, one line saying what to run."""
     import pytest
 
-    path = GENERATED / name
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads((GENERATED / name).read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
-        pytest.fail(f"docs/generated/{name} is missing or malformed ({type(e).__name__}): run `{command}`", pytrace=False)
+        pytest.fail(f"docs/generated/{name} is missing or malformed ({type(e).__name__}): {how_to_make(name)}",
+                    pytrace=False)
+
+
+def generated_json(name: str, key: str | None = None):
+    """docs/generated/<name> (or its `key`) for a test module to read at import. Missing or malformed, the module
+    is skipped saying what to run, rather than failing collection: that would stop `pytest --regenerate` itself,
+    the command that writes the file again (test_artifacts and the study tests fail on the file meanwhile)."""
+    import pytest
+
+    try:
+        data = json.loads((GENERATED / name).read_text(encoding="utf-8"))
+        return data if key is None else data[key]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        pytest.skip(f"docs/generated/{name} is missing or malformed ({type(e).__name__}): {how_to_make(name)}",
+                    allow_module_level=True)
 
 
 def dumps(obj) -> str:
@@ -163,18 +183,23 @@ def first_difference(a: str, b: str, same=lambda line: line) -> str:
     """Where two texts first differ, line by line, after `same` makes what may differ equal."""
     for i, (la, lb) in enumerate(zip(a.splitlines(), b.splitlines()), 1):
         if same(la) != same(lb):
-            return f"line {i}: {lb.strip()[:80]!r} is now {la.strip()[:80]!r}"
+            # Long lines (a notebook's paragraph) share a beginning: quote them from a little before
+            # the first character that differs, so the two excerpts show the change.
+            start = max(0, next((k for k, (x, y) in enumerate(zip(la, lb)) if x != y), min(len(la), len(lb))) - 20)
+            return f"line {i}: {lb[start:start + 80]!r} is now {la[start:start + 80]!r}"
     return f"{len(b.splitlines())} lines are now {len(a.splitlines())}"
 
 
 def numbers_differ(new: str, old: str, rel=TOLERANCE["rel"], abs_=TOLERANCE["abs_"]) -> str | None:
-    """None if the texts are the same but for numbers within the tolerance, else where they differ."""
+    """None if the texts are the same but for decimals within the tolerance, else where they differ. Whole
+    numbers (epochs, steps, seeds) must be equal: only float math rounds differently on another CPU."""
     if NUMBER.sub("#", new) != NUMBER.sub("#", old):
         return first_difference(new, old, lambda line: NUMBER.sub("#", line))
     for i, (la, lb) in enumerate(zip(new.splitlines(), old.splitlines()), 1):
         for x, y in zip(NUMBER.findall(la), NUMBER.findall(lb)):
-            if not math.isclose(float(x), float(y), rel_tol=rel, abs_tol=abs_):
-                return f"line {i}: {y} is now {x} (tolerance: relative {rel}, absolute {abs_})"
+            whole = not any(c in x + y for c in ".eE")
+            if (x != y) if whole else not math.isclose(float(x), float(y), rel_tol=rel, abs_tol=abs_):
+                return f"line {i}: {y} is now {x}" + ("" if whole else f" (tolerance: relative {rel}, absolute {abs_})")
     return None
 
 
@@ -231,25 +256,24 @@ def regenerate(fresh: dict[str, str]) -> list[str]:
 EPOCHS = re.compile(r"(\d[\d,]*)\s*轮")
 
 
-def epoch_counts() -> set[int]:
-    """Every number of epochs the committed results trained (where a fit ended, how long a fit was, how
-    often it logged; the studies' budgets, intervals and escapes) or state in a printed output: the numbers
-    a page may put before 轮."""
+def epoch_counts(page: str) -> set[int]:
+    """Every number of epochs the page's committed results trained (where a fit ended, how long a fit was,
+    how often it logged; its study's budgets, intervals and escapes) or state in its printed outputs: the
+    numbers the page may put before 轮. Per page, so one chapter's count cannot vouch for another's sentence."""
     found = set()
-    for path in sorted((GENERATED / "curves").glob("*.csv")):
+    curves = GENERATED / "curves" / f"{page}.csv"
+    if curves.exists():
         ends, logged = {}, {}
-        for row in csv.DictReader(path.open(encoding="utf-8")):
+        for row in csv.DictReader(curves.open(encoding="utf-8")):
             ends[int(row["fit"])] = max(ends.get(int(row["fit"]), 0), int(row["epoch"]))
             logged.setdefault(int(row["fit"]), []).append(int(row["epoch"]))
         found |= set(ends.values()) | {ends[b] - ends[a] for a, b in zip(sorted(ends), sorted(ends)[1:])}
         found |= {b - a for epochs in logged.values() for a, b in zip(epochs, epochs[1:])}
-    for path in sorted((GENERATED / "outputs").rglob("*.txt")):
+    for path in sorted((GENERATED / "outputs" / page).glob("*.txt")):
         found |= {int(n.replace(",", "")) for n in EPOCHS.findall(path.read_text(encoding="utf-8"))}
-    for name in ("seeds.json",):
-        path = GENERATED / name
-        if path.exists():
-            found |= {v for v in _numbers_under(json.loads(path.read_text(encoding="utf-8")),
-                                                ("epochs", "longer", "every", "escaped_at"))}
+    study = GENERATED / f"{page}.json"
+    if study.exists():
+        found |= set(_numbers_under(json.loads(study.read_text(encoding="utf-8")), ("epochs", "longer", "every", "escaped_at")))
     return found
 
 

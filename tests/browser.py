@@ -139,6 +139,25 @@ def serve_local_sitemap(context, site: Path, base: str) -> None:
                   lambda route: route.fulfill(status=200, content_type="application/xml", body=sitemap))
 
 
+def answer_json(status: int = 200, body: str = ""):
+    """A route handler that answers a widget's data request with `body`: its broken-data tests."""
+    return lambda route: route.fulfill(status=status, body=body, content_type="application/json")
+
+
+def remount(page, widget: str, state: str) -> None:
+    """Put a fresh, unmounted copy of the page's `widget` element (".lstm-explorer") in place of the old one,
+    in view, and let Material announce a new document, as instant navigation does: the widget mounts again
+    and fetches its data again. `state` is the attribute the widget marks itself mounted with."""
+    page.evaluate("""([widget, state]) => {
+        const old = document.querySelector(widget);
+        const fresh = document.createElement('div');
+        for (const a of old.attributes) if (a.name !== state) fresh.setAttribute(a.name, a.value);
+        old.replaceWith(fresh);
+        fresh.scrollIntoView();
+        document$.next(document);
+    }""", [widget, state])
+
+
 def watch(page, log: PageLog) -> None:
     def on_console(msg):
         if msg.type == "error":

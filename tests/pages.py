@@ -8,7 +8,9 @@ its blocks `docs/generated/outputs/<chapter>/<section>.txt`, its notebook
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -154,15 +156,30 @@ def notebook_pages() -> list[str]:
     return [page for page in nav_pages() if page != "index"]
 
 
-def script_sections(script: str, names: list[str]) -> SimpleNamespace:
-    """The named sections of snippets/<script>, run after the script's own import lines in a namespace of
-    their own: a script's functions, without its demonstrations."""
+def script_source(script: str, names: list[str]) -> str:
+    """snippets/<script>'s own import lines, then its named sections as the pages include them."""
     hidden = [line for line in (SNIPPETS / script).read_text(encoding="utf-8").split("# --8<--", 1)[0].splitlines()
               if line.startswith(("import ", "from "))]
-    code = "\n".join(hidden + [expand(f'--8<-- "{script}:{name}"') for name in names])
+    return "\n".join(hidden + [expand(f'--8<-- "{script}:{name}"') for name in names]) + "\n"
+
+
+def script_sections(script: str, names: list[str]) -> SimpleNamespace:
+    """script_source run in a namespace of its own: a script's functions, without its demonstrations."""
     namespace = {"__name__": f"{Path(script).stem}_sections"}
-    exec(compile(code, f"snippets/{script} ({', '.join(names)})", "exec"), namespace)
+    exec(compile(script_source(script, names), f"snippets/{script} ({', '.join(names)})", "exec"), namespace)
     return SimpleNamespace(**namespace)
+
+
+def load_hook(name: str):
+    """docs/hooks/<name>.py as MkDocs loads it: with docs/hooks/ on sys.path while it runs."""
+    spec = importlib.util.spec_from_file_location(f"{name}_hook", DOCS / "hooks" / f"{name}.py")
+    hook = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(DOCS / "hooks"))
+    try:
+        spec.loader.exec_module(hook)
+    finally:
+        sys.path.remove(str(DOCS / "hooks"))
+    return hook
 
 
 def shown_path(path: Path) -> str:

@@ -2,7 +2,7 @@
 And what the build hooks do with good input (figures from data, notebooks made whole, repository links)."""
 from __future__ import annotations
 
-import importlib.util
+import json
 import re
 import shutil
 import subprocess
@@ -13,19 +13,7 @@ from types import SimpleNamespace
 import pytest
 from mkdocs.exceptions import PluginError
 
-from pages import DOCS, GENERATED, ROOT
-
-
-def load_hook(name: str):
-    """A hook as MkDocs loads it: with docs/hooks/ on sys.path while it runs."""
-    spec = importlib.util.spec_from_file_location(f"{name}_hook", ROOT / f"docs/hooks/{name}.py")
-    hook = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(ROOT / "docs/hooks"))
-    try:
-        spec.loader.exec_module(hook)
-    finally:
-        sys.path.remove(str(ROOT / "docs/hooks"))
-    return hook
+from pages import DOCS, GENERATED, ROOT, load_hook
 
 
 figures, includes, notebooks, addresses = (load_hook(n) for n in ("figures", "includes", "notebooks", "addresses"))
@@ -43,7 +31,8 @@ def at_the_root(monkeypatch):
     ("lstm-by-hand.py", "no-such-section", "snippets/lstm-by-hand.py has no section 'no-such-section'"),
     ("no_such_file.py", None, "no file no_such_file.py in snippets/, docs/generated/"),
     ("outputs/lstm-by-hand/gone.txt", None, "docs/generated/outputs/lstm-by-hand/gone.txt is missing: run `pytest --regenerate`"),
-], ids=["section", "file", "output"])
+    ("notebooks/gone.ipynb", None, "no file notebooks/gone.ipynb in snippets/, docs/generated/"),
+], ids=["section", "file", "output", "not-an-output"])
 def test_a_bad_include_is_named(file, section, said):
     assert includes.problem(file, section, BASES) == said
     page = SimpleNamespace(file=SimpleNamespace(src_uri="lstm-by-hand.md"))
@@ -51,6 +40,10 @@ def test_a_bad_include_is_named(file, section, said):
     target = f"{file}:{section}" if section else file
     with pytest.raises(PluginError, match=re.escape(f'lstm-by-hand.md, line 3: --8<-- "{target}": {said}')):
         includes.on_page_markdown(f'# x\n\n--8<-- "{target}"\n', page=page, config=config, files=None)
+
+
+def test_a_line_range_is_left_to_pymdownx():
+    assert includes.problem("lstm-by-hand.py", "1:3", BASES) is None
 
 
 def test_a_broken_include_fails_one_test_naming_page_file_and_section(tmp_path):
@@ -121,13 +114,24 @@ def test_a_caption_whose_epochs_the_data_does_not_have_fails_the_build():
     ("seed-verdicts", "{not json", "is malformed"),
     ("seed-escapes", '{"nn.LSTM": {"epochs": 300, "runs": []}}', r"nn.LSTM has no \['longer'\]"),
     ("gradient-learned", '{"lengths": [8], "seeds": [0], "steps": 1, "models": {"GRU": []}}', r"GRU's lengths are not \[8\]"),
-], ids=["missing", "not-json", "no-longer", "unknown-model"])
+    ("seed-verdicts", "[]", "the file is not a JSON object"),
+    ("seed-verdicts", "{}", "has no models"),
+], ids=["missing", "not-json", "no-longer", "unknown-model", "a-list", "no-models"])
 def test_a_malformed_study_output_fails_the_build_naming_it(view, body, said, tmp_path):
     path = tmp_path / "study.json"
     if body is not None:
         path.write_text(body, encoding="utf-8")
     with pytest.raises(PluginError, match=f"study.json.*{said}"):
         figures.VIEWS[view](path)
+
+
+def test_a_gradient_that_underflowed_to_zero_is_named_not_crashed_on(tmp_path):
+    """A float32 gradient of 0 has no place on a log axis: the build names it instead of a math domain error."""
+    row = {"length": 8, "gradient_init": [0.0], "gradient_trained": [1e-3], "forget_init": [None],
+           "forget_trained": [None], "accuracy": [0.5], "learned": 0}
+    (tmp_path / "study.json").write_text(json.dumps({"lengths": [8], "seeds": [0], "steps": 1, "models": {"RNN": [row]}}))
+    with pytest.raises(PluginError, match=r"x.md: figure 'gradient-lengths' of study.json: .*RNN=0 at 8"):
+        figures.render(' data-view="gradient-lengths" data-source="study.json"', "", "x.md", base=tmp_path)
 
 
 def test_an_unknown_view_is_named():
@@ -181,6 +185,8 @@ def test_links_out_of_docs_go_to_the_repository(repo, expected):
     page = SimpleNamespace(file=SimpleNamespace(src_uri="index.md"))
     config = SimpleNamespace(docs_dir=str(DOCS), extra={"repository": repo})
     markdown = "见 [requirements.txt](../requirements.txt)，[测试](../tests)"
+    if repo:
+        markdown, expected = markdown + "，[本地预览](../README.md#本地预览)", expected + f"，[本地预览]({repo}/blob/HEAD/README.md#本地预览)"
     assert addresses.on_page_markdown(markdown, page=page, config=config, files=None) == expected
 
 

@@ -12,8 +12,7 @@ import pytest
 from pages import DOCS, ROOT, nav_pages, notebook_pages
 
 POST = (Path(__file__).parent / "source-post.zh.md").read_text(encoding="utf-8").split("---\n", 2)[2]
-PAGES = {"index": "index.html", "theory": "theory/index.html", "lstm-by-hand": "lstm-by-hand/index.html",
-         "nn-lstm": "nn-lstm/index.html"}
+PAGES = {page: "index.html" if page == "index" else f"{page}/index.html" for page in nav_pages()}
 
 
 def test_site_builds(site_build):
@@ -84,9 +83,11 @@ def test_every_heading_link_and_emoji_of_the_post_is_on_the_site(built_site):
     assert not missing, f"parts of the post missing from the site: {missing}"
 
 
-def test_nav_has_one_page_per_section_in_order(built_site):
+def test_nav_has_one_page_per_chapter_in_order(built_site):
+    """The post's three sections, then the site's two chapters, in the navigation of every page."""
+    assert nav_pages() == ["index", "theory", "lstm-by-hand", "nn-lstm", "seeds", "gradients"], nav_pages()
     home = (built_site / "index.html").read_text(encoding="utf-8")
-    order = [home.find(f'href="{p}/"') for p in ("theory", "lstm-by-hand", "nn-lstm")]
+    order = [home.find(f'href="{p}/"') for p in nav_pages()[1:]]
     assert -1 not in order and order == sorted(order), order
 
 
@@ -94,7 +95,7 @@ def test_math_is_typeset_at_build_time_with_the_sites_own_fonts(built_site):
     """No page loads MathJax or a third-party font; each page with math carries MathJax's CHTML and the CSS
     of its glyphs, whose fonts the site serves; MathJax's code is not published."""
     pages_with_math = 0
-    for page in [*PAGES.values(), "generated/notebooks/theory/index.html"]:
+    for page in [*PAGES.values(), *(f"generated/notebooks/{p}/index.html" for p in notebook_pages())]:
         path = built_site / page
         source = path.read_text(encoding="utf-8")
         assert "fonts.googleapis.com" not in source and "fonts.gstatic.com" not in source, page
@@ -113,7 +114,7 @@ def test_math_is_typeset_at_build_time_with_the_sites_own_fonts(built_site):
                   for code, variant in re.findall(r'<mjx-c class="mjx-c([0-9A-F]+)(?: (TEX-[A-Z0-9]+))?"', source)}
         unstyled = [g for g in glyphs if g not in source]
         assert glyphs and not unstyled, f"{page}: glyphs without CSS (they would render 0 px wide): {unstyled[:5]}"
-    assert pages_with_math >= 4, "the theory, chapter 2, chapter 3 and theory notebook pages all have math"
+    assert pages_with_math == 10, f"the five chapters and their notebooks have math, {pages_with_math} pages do"
     assert not list(built_site.glob("assets/vendor/mathjax/**/*.js")), "MathJax's code was published"
 
 

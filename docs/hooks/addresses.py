@@ -23,7 +23,7 @@ import subprocess
 from pathlib import Path
 
 log = logging.getLogger("mkdocs.hooks.site")
-OUT_OF_DOCS = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<path>\.\./[^)\s#]+)\)")
+OUT_OF_DOCS = re.compile(r"\[(?P<text>[^\]]+)\]\((?P<path>\.\./[^)\s#]+)(?P<anchor>#[^)\s]*)?\)")
 GITHUB_REMOTE = re.compile(r"^(?:https://github\.com/|git@github\.com:)(?P<repo>[\w.-]+/[\w.-]+?)(?:\.git)?/?$")
 
 
@@ -54,7 +54,7 @@ def repository_link(match: re.Match, page_path: str, docs: Path, repo: str | Non
     if repo is None:
         return f"`{target}`" if match["text"].strip("`") == target else f"{match['text']}（仓库里的 `{target}`）"
     kind = "tree" if (docs.parent / target).is_dir() else "blob"
-    return f"[{match['text']}]({repo}/{kind}/HEAD/{target})"
+    return f"[{match['text']}]({repo}/{kind}/HEAD/{target}{match['anchor'] or ''})"
 
 
 def on_page_markdown(markdown: str, page, config, files) -> str:

@@ -19,6 +19,7 @@ disagrees, fails the build naming the page, the file and what to run.
 """
 import csv
 import html
+import itertools
 import json
 import math
 import re
@@ -161,11 +162,15 @@ def seed_study(source: Path) -> dict:
     data = read_json(source, SEED_STUDY)
 
     def require(obj, keys: tuple, what: str):
-        missing = [k for k in keys if not isinstance(obj, dict) or k not in obj]
+        if not isinstance(obj, dict):
+            raise PluginError(f"{shown(source)}: {what} is not a JSON object; it is not what the study writes: {SEED_STUDY}")
+        missing = [k for k in keys if k not in obj]
         if missing:
             raise PluginError(f"{shown(source)}: {what} has no {missing}; it is not what the study writes: {SEED_STUDY}")
 
     require(data, (), "the file")
+    if not data:
+        raise PluginError(f"{shown(source)} has no models; it is not what the study writes: {SEED_STUDY}")
     for name, study in data.items():
         require(study, ("epochs", "longer", "runs"), name)
         for row in study["runs"]:
@@ -180,11 +185,12 @@ def seed_verdicts(source: Path) -> Table:
     """Each seed's predictions after the chapters' epochs, ✅ where both are within 0.1 of their labels."""
     data = seed_study(source)
     names = list(data)
-    seeds = [row["seed"] for row in data[names[0]]["runs"]]
+    by_seed = [{r["seed"]: r for r in data[name]["runs"]} for name in names]
+    seeds = sorted(set().union(*by_seed))
     rows = []
-    for i, seed in enumerate(seeds):
-        cells = [f"{'✅' if r['learned'] else '❌'} A = {fixed(r['A'])}，B = {fixed(r['B'])}"
-                 for r in (data[name]["runs"][i] for name in names)]
+    for seed in seeds:
+        cells = [f"{'✅' if r['learned'] else '❌'} A = {fixed(r['A'])}，B = {fixed(r['B'])}" if r else "—"
+                 for r in (runs.get(seed) for runs in by_seed)]
         rows.append([str(seed)] + cells)
     rows.append(["学会的次数"] + [f"<strong>{sum(r['learned'] for r in data[n]['runs'])} / {len(data[n]['runs'])}</strong>"
                                  for n in names])
@@ -208,7 +214,7 @@ def seed_escapes(source: Path) -> Table:
     return Table(["模型", "种子", "预测 A / B", "梯度长度 A / B", "A + B", "夹角余弦", "Hessian 最小特征值", "接着训练"], rows)
 
 
-GRADIENT_STUDY = "run `python snippets/gradients.py --study docs/generated/gradients.json` (about half an hour)"
+GRADIENT_STUDY = "run `python snippets/gradients.py --study docs/generated/gradients.json` (about twenty minutes)"
 MODEL_CLASSES = {"RNN": "rnn", "LSTM": "lstm", "LSTM（遗忘门偏置 1）": "lstm-fb1", "LSTM（遗忘门偏置 3）": "lstm-fb3"}
 
 
@@ -232,6 +238,9 @@ def gradient_study(source: Path) -> dict:
 
 
 def geometric_mean(values: list[float]) -> float:
+    """0 when a value is 0 (a gradient that underflowed float32), which a log axis then refuses by name."""
+    if min(values) <= 0:
+        return 0.0
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
@@ -241,8 +250,12 @@ def gradient_lengths(source: Path, when: str = "init") -> Chart:
     data = gradient_study(source)
     series = [Series(f"model-{i}", name, [(row["length"], geometric_mean(row[f"gradient_{when}"])) for row in rows],
                      dots=True) for i, (name, rows) in enumerate(data["models"].items(), 1)]
+    zero = [f"{s.label}={y:g} at {x:g}" for s in series for x, y in s.points if y <= 0]
+    if zero:
+        raise PluginError(f"a gradient of 0 has no place on a log axis: {zero[:3]}")
     values = [y for s in series for _, y in s.points]
     low, high = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
+    high = max(high, low + 1)
     step = max(1, math.ceil((high - low) / 5))
     low = high - step * math.ceil((high - low) / step)
     return Chart(series, x_label="序列长度（天，对数刻度）", x_ticks=[(n, str(n)) for n in data["lengths"]],
@@ -261,7 +274,7 @@ def gradient_learned(source: Path) -> Table:
         for name, model_rows in data["models"].items():
             row = model_rows[i]
             cell = f"{row['learned']} / {n}"
-            if row["forget_init"][0] is not None:
+            if row["forget_init"] and row["forget_init"][0] is not None:  # None: a model without a forget gate
                 before = sum(row["forget_init"]) / n
                 after = sum(row["forget_trained"]) / n
                 cell += f"（遗忘门 {before:.2f} → {after:.2f}）"
@@ -270,6 +283,7 @@ def gradient_learned(source: Path) -> Table:
     return Table(header, rows)
 
 
+HOW_TO_MAKE = {"seeds.json": SEED_STUDY, "gradients.json": GRADIENT_STUDY}  # other sources: REGENERATE
 VIEWS = {"curves": curves, "seed-verdicts": seed_verdicts, "seed-escapes": seed_escapes,
          "gradient-lengths": gradient_lengths, "gradient-learned": gradient_learned}
 
@@ -301,7 +315,10 @@ def svg(chart: Chart, label_id: str, standalone: bool = False) -> str:
     scale_y = math.log10 if chart.log_y else float
     xs = [scale_x(x) for s in chart.series for x, _ in s.points] + [scale_x(x) for x, _ in chart.x_ticks]
     x_lo, x_hi = min(xs + [0.0] * (not chart.log_x)), max(xs)
+    x_hi = max(x_hi, x_lo + 1)  # one point at x = 0 still gets an axis
     y_lo, y_hi = (scale_y(v) for v in chart.y_range)
+    if y_hi <= y_lo:
+        raise PluginError(f"the chart's range {chart.y_range} is empty")
     legend_rows = (len(chart.series) + 1) // 2 if standalone else 0
     top = TOP + 22 * legend_rows
     height = HEIGHT + 22 * legend_rows
@@ -368,7 +385,7 @@ def table_markdown(table: Table) -> str:
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in table.rows])
 
 
-def render(attrs: str, caption: str, where: str):
+def render(attrs: str, caption: str, where: str, base: Path = GENERATED):
     """The view a figure asks for, its caption checked: a Chart or a Table."""
     options = dict(ATTRIBUTE.findall(attrs))
     name = options.pop("view", None)
@@ -376,13 +393,15 @@ def render(attrs: str, caption: str, where: str):
         raise PluginError(f"{where}: a figure asks for the view {name!r}; the views are {sorted(VIEWS)}")
     source = options.pop("source", None)
     try:
-        view = VIEWS[name](GENERATED / source, **options) if source else VIEWS[name](**options)
+        view = VIEWS[name](base / source, **options) if source else VIEWS[name](**options)
         if isinstance(view, Chart):
             check_caption(view, caption)
     except PluginError as e:
         raise PluginError(f"{where}: figure {name!r}{f' of {source}' if source else ''}: {e}") from None
-    except TypeError as e:
+    except TypeError as e:  # an attribute the view does not take
         raise PluginError(f"{where}: figure {name!r}: {e}") from None
+    except (ValueError, KeyError, IndexError) as e:  # data the checks above let through
+        raise PluginError(f"{where}: figure {name!r} of {source}: {type(e).__name__}: {e}; {HOW_TO_MAKE.get(source, REGENERATE)}") from None
     return view
 
 
@@ -401,5 +420,5 @@ def figure_html(match: re.Match, page_name: str, number: int) -> str:
 
 
 def on_page_content(output: str, page, config, files) -> str:
-    count = iter(range(1, 1000))
-    return FIGURE.sub(lambda m: figure_html(m, page.file.src_uri, next(count)), output)
+    number = itertools.count(1)
+    return FIGURE.sub(lambda m: figure_html(m, page.file.src_uri, next(number)), output)

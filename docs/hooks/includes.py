@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
+SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*")  # as snippets/ name them; tests/pages.py reads the same
 INCLUDE = re.compile(r'^[ \t]*-{1,2}8<-{1,2}[ \t]+"(?P<file>[^":]+)(?::(?P<section>[^"]+))?"[ \t]*$', re.M)
 
 
@@ -19,14 +20,15 @@ def base_paths(config) -> list[Path]:
 
 
 def problem(file: str, section: str | None, bases: list[Path]) -> str | None:
-    """What is wrong with an include, or None. snippets/ is flat: an include with a folder in it
-    ("outputs/lstm-by-hand/train.txt") is an output of the run, under docs/generated/."""
+    """What is wrong with an include, or None. An include under outputs/ ("outputs/lstm-by-hand/train.txt")
+    is a block's output from the run, under docs/generated/. A section that is not a name ("1:3", lines) is
+    pymdownx's to check."""
     found = next((base / file for base in bases if (base / file).is_file()), None)
-    if found is None and "/" in file:
+    if found is None and file.startswith("outputs/"):
         return f"docs/generated/{file} is missing: run `pytest --regenerate`"
     if found is None:
         return f"no file {file} in {', '.join(b.as_posix() + '/' for b in bases)}"
-    if section and not re.search(rf"--8<--\s*\[start:{re.escape(section)}\]", found.read_text(encoding="utf-8")):
+    if section and SECTION_NAME.fullmatch(section) and not re.search(rf"--8<--\s*\[start:{re.escape(section)}\]", found.read_text(encoding="utf-8")):
         return f"{found.as_posix()} has no section '{section}'"
     return None
 
