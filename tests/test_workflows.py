@@ -88,6 +88,7 @@ def test_ci_is_least_privilege_and_deploys_only_from_main():
     deploy = ci["jobs"]["deploy"]
     assert deploy["environment"]["name"] == "github-pages"
     assert "refs/heads/main" in deploy["if"] and "push" in deploy["if"], deploy["if"]
+    assert "needs.test.outputs.publish == 'true'" in deploy["if"], "deploy only what the test job uploaded"
     assert deploy["concurrency"]["cancel-in-progress"] is False, "a started Pages deployment must not be cancelled"
     every_step = [s for job in ci["jobs"].values() for s in job["steps"]]
     assert any("deploy-pages@" in s.get("uses", "") for s in deploy["steps"])
@@ -123,11 +124,26 @@ def test_ci_builds_main_for_its_pages_address():
     names = [s.get("name", "") for s in ci]
     pages = ci[names.index("Read the Pages address")]
     assert pages["uses"].startswith("actions/configure-pages@") and pages["id"] == "pages", pages
+    assert "refs/heads/main" in pages["if"], pages
     test = ci[names.index("Test")]
     assert test["env"]["SITE_URL"] == "${{ steps.pages.outputs.base_url || 'http://127.0.0.1:8000' }}/", test
     assert names.index("Read the Pages address") < names.index("Test") < names.index("Upload the site for GitHub Pages")
     upload = ci[names.index("Upload the site for GitHub Pages")]
-    assert upload["with"]["path"] == "site" and upload["if"] == pages["if"], upload
+    assert upload["with"]["path"] == "site" and upload["if"] == "steps.pages.outcome == 'success'", upload
+
+
+def test_a_repository_without_pages_is_tested_and_told_how_to_publish():
+    """configure-pages fails where Pages is off (a new fork): the tests still run, nothing is uploaded or
+    deployed, and a notice names the setting."""
+    ci = load(GITHUB / "workflows" / "ci.yml")
+    test = ci["jobs"]["test"]
+    named = {s.get("name"): s for s in test["steps"]}
+    assert named["Read the Pages address"]["continue-on-error"] is True
+    assert "if" not in named["Test"], "the tests run whether or not Pages is on"
+    notice = named["Say why nothing will be published"]
+    assert notice["if"] == "steps.pages.outcome == 'failure'" and "::notice::" in notice["run"]
+    assert "Settings → Pages" in notice["run"] and "GitHub Actions" in notice["run"]
+    assert test["outputs"]["publish"] == "${{ steps.pages.outcome == 'success' }}"
 
 
 @pytest.mark.parametrize("sitemap, publishes", [
