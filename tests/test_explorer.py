@@ -15,11 +15,11 @@ import pytest
 import torch
 from torch.overrides import TorchFunctionMode
 
-from browser import PageLog, block_third_parties, serve_local_sitemap, settle, watch
+from browser import answer_json, block_third_parties, PageLog, remount, serve_local_sitemap, settle, watch
 from models import LSTMbyHand
-from pages import GENERATED
+from artifacts import generated_json
 
-CHECKPOINTS = json.loads((GENERATED / "weights.json").read_text(encoding="utf-8"))["checkpoints"]
+CHECKPOINTS = generated_json("weights.json", "checkpoints")
 # The weight sets by name ("after_2000"), and the label the widget gives each (from the epochs in the file).
 WEIGHTS = {f"after_{c['epochs']}": c["weights"] for c in CHECKPOINTS}
 SETS = {f"after_{c['epochs']}": ("训练 " if i == 0 else "恢复训练到 ") + f"{c['epochs']} 轮" for i, c in enumerate(CHECKPOINTS)}
@@ -98,6 +98,7 @@ class Explorer:
         self.page.goto(site_url + PAGE)
         if scheme:
             self.page.evaluate("s => document.body.setAttribute('data-md-color-scheme', s)", scheme)
+        self.page.locator(WIDGET).scroll_into_view_if_needed()  # it mounts when it comes near the viewport
         self.page.wait_for_selector(f'{WIDGET}[data-explorer="ready"], {WIDGET}[data-explorer="error"]')
 
     def close(self):
@@ -106,13 +107,7 @@ class Explorer:
     def remount(self):
         """Put a fresh, unmounted widget element in place of the old one and let Material announce a new
         document, as instant navigation does: the widget mounts again and fetches its weights again."""
-        self.page.evaluate("""() => {
-            const old = document.querySelector('.lstm-explorer');
-            const fresh = document.createElement('div');
-            for (const a of old.attributes) if (a.name !== 'data-explorer') fresh.setAttribute(a.name, a.value);
-            old.replaceWith(fresh);
-            document$.next(document);
-        }""")
+        remount(self.page, WIDGET, "data-explorer")
         self.page.wait_for_selector(f'{WIDGET}[data-explorer="ready"], {WIDGET}[data-explorer="error"]')
 
     def values(self, table: str = "detail") -> dict[tuple[str, int], float]:
@@ -284,6 +279,7 @@ def test_no_console_errors_and_no_third_party_request(browser, built_site, site_
         page.wait_for_selector(WIDGET, state="detached")
         page.go_back()
         page.wait_for_url("**/lstm-by-hand/")
+        page.locator(WIDGET).scroll_into_view_if_needed()
         page.wait_for_selector(f'{WIDGET}[data-explorer="ready"]')
         assert page.evaluate("window.__sameDocument === true"), (
             f"{e.log.page} -> its footer's next link -> back: a page was reloaded, instant navigation did not handle it")
@@ -309,8 +305,8 @@ def test_no_console_errors_and_no_third_party_request(browser, built_site, site_
 # ---- 4. bad input and bad weights --------------------------------------------------------------
 
 @pytest.mark.parametrize("typed, said", [("2.5", "2.5 超出了范围"), ("-1.001", "-1.001 超出了范围"),
-                                         ("2.001", "2.001 超出了范围"), ("abc", "“abc” 不是数字"),
-                                         ("1,5", "“1,5” 不是数字"), ("", "不能为空")])
+                                         ("2.001", "2.001 超出了范围"), ("abc", "“abc”不是数字"),
+                                         ("1,5", "“1,5”不是数字"), ("", "不能为空")])
 def test_bad_input_is_refused_with_a_message(explorer, typed, said):
     explorer.choose(LAST, "B")
     before = explorer.prediction()
@@ -333,24 +329,20 @@ def test_bad_input_is_refused_with_a_message(explorer, typed, said):
     assert close(explorer.prediction(), prediction(LAST, [1, 0.75, 0.25, 1]))
 
 
-def _fulfil(status=200, body=""):
-    return lambda route: route.fulfill(status=status, body=body, content_type="application/json")
-
-
-GOOD = (GENERATED / "weights.json").read_text(encoding="utf-8")
+GOOD = json.dumps({"checkpoints": CHECKPOINTS})
 
 
 @pytest.mark.parametrize("route, said", [
-    (_fulfil(404, "not found"), "404"),
-    (_fulfil(500, "oops"), "500"),
+    (answer_json(404, "not found"), "404"),
+    (answer_json(500, "oops"), "500"),
     (lambda route: route.abort(), "网络请求失败"),
-    (_fulfil(body='{"checkpoints": [{"epochs": 2000, "weights": {"wlr1": "x"}}]}'), "第 1 组权重的 wlr1 不是一个有限的数字"),
-    (_fulfil(body="{not json"), "不是合法的 JSON"),
-    (_fulfil(body='{"checkpoints": []}'), "没有 checkpoints 列表"),
-    (_fulfil(body=GOOD.replace(str(WEIGHTS[LAST]["bo1"]), "null")), "第 2 组权重的 bo1"),
-    (_fulfil(body=GOOD.replace(str(WEIGHTS[FIRST]["wp2"]), "1e999")), "第 1 组权重的 wp2"),
-    (_fulfil(body=GOOD.replace('"epochs": ', '"epochs": -', 1)), "epochs 不是正整数"),
-    (_fulfil(body="[]"), "没有 checkpoints 列表"),
+    (answer_json(body='{"checkpoints": [{"epochs": 2000, "weights": {"wlr1": "x"}}]}'), "第 1 组权重的 wlr1 不是一个有限的数字"),
+    (answer_json(body="{not json"), "不是合法的 JSON"),
+    (answer_json(body='{"checkpoints": []}'), "没有 checkpoints 列表"),
+    (answer_json(body=GOOD.replace(str(WEIGHTS[LAST]["bo1"]), "null")), "第 2 组权重的 bo1"),
+    (answer_json(body=GOOD.replace(str(WEIGHTS[FIRST]["wp2"]), "1e999")), "第 1 组权重的 wp2"),
+    (answer_json(body=GOOD.replace('"epochs": ', '"epochs": -', 1)), "epochs 不是正整数"),
+    (answer_json(body="[]"), "没有 checkpoints 列表"),
 ], ids=["404", "500", "network", "string", "not-json", "no-checkpoints", "null", "infinite", "epochs", "array"])
 def test_missing_or_malformed_weights_show_an_error_in_the_widget(remountable, route, said):
     e = remountable

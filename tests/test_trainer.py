@@ -11,16 +11,16 @@ import lightning as L
 import pytest
 import torch
 
-from browser import PageLog, block_third_parties, watch
+from browser import answer_json, block_third_parties, PageLog, remount, watch
 from models import LightningLSTM, LSTMbyHand
-from pages import GENERATED
+from artifacts import generated_json
 from plain_loop import fit
 from task import INPUTS, LABELS
 
 PAGE = "seeds/"
 WIDGET = ".lstm-trainer"
-TRAINER = json.loads((GENERATED / "trainer.json").read_text(encoding="utf-8"))["models"]
-STUDY = json.loads((GENERATED / "seeds.json").read_text(encoding="utf-8"))
+TRAINER = generated_json("trainer.json", "models")
+STUDY = generated_json("seeds.json")
 CLASSES = {"hand": LSTMbyHand, "nn": LightningLSTM}
 PARAMETER_TOLERANCE = 1e-5  # after 100 steps: float64 JavaScript against PyTorch's float32
 PREDICTION_TOLERANCE = 1e-3  # after the study's whole budget
@@ -47,7 +47,10 @@ class Trainer:
         self.page = self.context.new_page()
         watch(self.page, self.log)
         self.page.goto(site_url + PAGE)
+        for widget in (".lstm-explorer", WIDGET):  # each mounts when it comes near the viewport
+            self.page.locator(widget).scroll_into_view_if_needed()
         self.page.wait_for_selector(f'{WIDGET}[data-trainer="ready"], {WIDGET}[data-trainer="error"]')
+        self.page.wait_for_selector('.lstm-explorer[data-explorer="ready"]')
 
     def close(self):
         self.context.close()
@@ -74,7 +77,7 @@ class Trainer:
         return int(self.page.get_attribute(f"{WIDGET} [data-role=status]", "data-epoch"))
 
     def run_to_target(self, target: int):
-        self.button("▶ 开始").click()
+        self.button("开始").click()
         self.page.wait_for_function(
             f"() => document.querySelector('{WIDGET} [data-role=status]').dataset.epoch === '{target}'", timeout=60_000)
 
@@ -167,9 +170,9 @@ def test_every_seed_of_the_study_gets_its_verdict_and_predictions(trainer):
 
 def test_pause_step_and_reset_do_what_they_say(trainer):
     trainer.choose("nn", 42, 3000, speed="每秒 50 轮")
-    trainer.button("▶ 开始").click()
+    trainer.button("开始").click()
     trainer.page.wait_for_function(f"() => +document.querySelector('{WIDGET} [data-role=status]').dataset.epoch >= 5")
-    trainer.button("⏸ 暂停").click()
+    trainer.button("暂停").click()
     paused = trainer.epoch()
     trainer.page.wait_for_timeout(300)
     assert trainer.epoch() == paused, "training went on after the pause"
@@ -182,10 +185,10 @@ def test_pause_step_and_reset_do_what_they_say(trainer):
 
 @pytest.mark.parametrize("field, typed, said", [
     ("seed", "7777", "种子 7777 没有导出的初始参数，可选 0–19、42"),
-    ("seed", "abc", "“abc” 不是一个种子"),
+    ("seed", "abc", "“abc”不是一个种子"),
     ("lr", "2", "学习率：2 超出了范围"),
     ("lr", "0", "学习率：0 超出了范围"),
-    ("lr", "x1", "“x1” 不是数字"),
+    ("lr", "x1", "“x1”不是数字"),
     ("epochs", "1.5", "1.5 不是整数"),
     ("epochs", "60000", "60000 超出了范围"),
     ("epochs", "", "训练轮数：不能为空"),
@@ -195,8 +198,8 @@ def test_bad_input_is_refused_with_a_message(trainer, field, typed, said):
     trainer.set(field, typed)
     assert said in trainer.message(), trainer.message()
     assert trainer.field(field).get_attribute("aria-invalid") == "true"
-    assert trainer.button("▶ 开始").get_attribute("aria-disabled") == "true"
-    trainer.button("▶ 开始").click(force=True)  # a reader's click all the same: it must not train
+    assert trainer.button("开始").get_attribute("aria-disabled") == "true"
+    trainer.button("开始").click(force=True)  # a reader's click all the same: it must not train
     trainer.page.wait_for_timeout(100)
     assert trainer.epoch() == 0, "training started with a refused value"
     assert "NaN" not in trainer.page.inner_text(WIDGET)
@@ -217,27 +220,21 @@ def test_the_trained_weights_go_to_the_explorer_above(trainer):
     trainer.choose("hand", 42, 300)
     trainer.run_to_target(300)
     a = trainer.value("A")
-    trainer.button("在上面的演示里看这组参数一天一天地算").click()
+    trainer.button("在上面的逐日演示里查看这组参数").click()
     explorer = trainer.page.locator(".lstm-explorer")
-    assert explorer.get_by_role("radio", name="你训练的 手搓 LSTM（种子 42，300 轮）").is_checked()
+    chosen = explorer.get_by_role("radio", name="你训练的（手搓 LSTM，种子 42，300 轮）")
+    assert chosen.is_checked() and trainer.page.evaluate("document.activeElement.value") == "trained"
     explorer.get_by_label("公司 A", exact=False).first.check()
     shown = float(trainer.page.get_attribute('.lstm-explorer [data-quantity="prediction"]', "data-value"))
     assert shown == pytest.approx(a, abs=1e-9)
 
 
-def _fulfil(status=200, body=""):
-    return lambda route: route.fulfill(status=status, body=body, content_type="application/json")
-
-
-GOOD = (GENERATED / "trainer.json").read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize("route, said", [
-    (_fulfil(404, "not found"), "HTTP 404"),
-    (_fulfil(body="{not json"), "不是合法的 JSON"),
-    (_fulfil(body='{"models": {}}'), "一个模型也没有"),
-    (_fulfil(body=json.dumps({"models": {"hand": {**TRAINER["hand"], "initial": {"0": [1, 2]}}}})), "种子 0 的初始参数不是 12 个有限的数"),
-    (_fulfil(body=json.dumps({"models": {"hand": {**TRAINER["hand"], "lr": -1}}})), "lr 不是正数"),
+    (answer_json(404, "not found"), "HTTP 404"),
+    (answer_json(body="{not json"), "不是合法的 JSON"),
+    (answer_json(body='{"models": {}}'), "一个模型也没有"),
+    (answer_json(body=json.dumps({"models": {"hand": {**TRAINER["hand"], "initial": {"0": [1, 2]}}}})), "种子 0 的初始参数不是 12 个有限的数"),
+    (answer_json(body=json.dumps({"models": {"hand": {**TRAINER["hand"], "lr": -1}}})), "lr 不是 0.00001 到 1 之间的数"),
 ], ids=["404", "not-json", "no-models", "short", "negative-lr"])
 def test_missing_or_malformed_weights_show_an_error(trainer, route, said):
     """The widget mounted again (as instant navigation does) over a bad trainer.json: a visible alert."""
@@ -245,13 +242,7 @@ def test_missing_or_malformed_weights_show_an_error(trainer, route, said):
     page.route("**/trainer.json", route)
     errors_before, console_before = len(trainer.log.page_errors), len(trainer.log.console_errors)
     try:
-        page.evaluate("""() => {
-            const old = document.querySelector('.lstm-trainer');
-            const fresh = document.createElement('div');
-            for (const a of old.attributes) if (a.name !== 'data-trainer') fresh.setAttribute(a.name, a.value);
-            old.replaceWith(fresh);
-            document$.next(document);
-        }""")
+        remount(page, WIDGET, "data-trainer")
         page.wait_for_selector(f'{WIDGET}[data-trainer="error"]')
         error = page.locator(f"{WIDGET} .lstm-widget__error")
         assert error.get_attribute("role") == "alert" and said in error.inner_text(), error.inner_text()

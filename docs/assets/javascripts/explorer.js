@@ -1,8 +1,8 @@
 // 2.7 节的交互演示：用真实训练得到的 12 个参数，一天一天地重放 LSTMbyHand.lstm_unit。
 // Plain JavaScript; the cell's math is lstm-cell.js, shared with the trainer (trainer.js). Each `.lstm-explorer` element reads its weights from the JSON at
 // its `data-weights` URL (relative to the page). Every number shown carries its full-precision value
-// in a `data-value` attribute (tests read those). Material's instant navigation swaps pages without
-// reloading scripts, so widgets are (re)mounted from `document$`; each element is mounted once.
+// in a `data-value` attribute (tests read those). Each element is mounted once, when it comes near the
+// viewport (lstm-cell.js's mountWhenNear).
 (function () {
   "use strict";
 
@@ -42,8 +42,8 @@
         if (!(key in w)) throw new Error(where + "里缺少参数 " + key);
         if (typeof w[key] !== "number" || !isFinite(w[key])) throw new Error(where + "的 " + key + " 不是一个有限的数字");
       });
-      return { key: String(k), epochs: entry.epochs, weights: w,
-               label: (k === 0 ? "训练 " : "恢复训练到 ") + entry.epochs + " 轮" };
+      var label = (k === 0 ? "训练 " : "恢复训练到 ") + entry.epochs + " 轮";
+      return { key: String(k), epochs: entry.epochs, weights: w, label: label, caption: label + "后的参数" };
     });
   }
 
@@ -97,7 +97,6 @@
 
   // ---- the widget -----------------------------------------------------------------------------
   function mount(root) {
-    if (root.getAttribute("data-explorer")) return;
     root.setAttribute("data-explorer", "loading");
     var id = "lstm-explorer-" + (++counter);
     var attr = root.getAttribute("data-weights") || "";
@@ -166,14 +165,14 @@
         }).join("") + "</fieldset>";
     };
 
-    function label(key) {
-      return sets.filter(function (s) { return s.key === key; })[0].label;
+    function set(key) {
+      return sets.filter(function (s) { return s.key === key; })[0];
     }
 
     function setChoices() {
       return radios("set", "权重", sets.map(function (s) {
         return { value: s.key, label: s.label, checked: s.key === state.set };
-      }));
+      })).replace("<fieldset ", "<fieldset data-role=\"sets\" ");
     }
 
     var inputRows = "";
@@ -236,8 +235,8 @@
 
     function showMessage() {
       var days = Object.keys(state.invalid).sort();
-      message.textContent = days.length ? "⚠ " + days.map(function (d) { return state.invalid[d]; }).join(" ") +
-        " 预测仍按上一次有效的输入计算。" : "";
+      message.textContent = days.length ? "⚠ " + days.map(function (d) { return state.invalid[d]; }).join("") +
+        "预测仍按上一次有效的输入计算。" : "";
       message.classList.toggle("is-error", days.length > 0);
     }
 
@@ -260,7 +259,7 @@
         if (!commit && (r.error === "partial" || r.error === "empty")) return;
         state.invalid[d] = r.error === "empty" ? label + "不能为空，请填 " + MIN + " 到 " + MAX + " 之间的数。"
           : r.error === "range" ? label + " " + texts[d].value.trim() + " 超出了范围，只能在 " + MIN + " 到 " + MAX + " 之间。"
-          : label + " “" + texts[d].value.trim() + "” 不是数字。";
+          : label + "“" + texts[d].value.trim() + "”不是数字。";
         texts[d].setAttribute("aria-invalid", "true");
         showMessage();
         return;
@@ -318,22 +317,18 @@
     }
     bindSets();
 
-    // Weights the reader trained with the trainer (trainer.js) on the same page become one more set.
-    function addTrained(event) {
-      if (!root.isConnected) {  // instant navigation took this page away
-        document.removeEventListener("lstm-trainer:weights", addTrained);
-        return;
-      }
-      var trained = { key: "trained", label: event.detail.label, weights: event.detail.weights };
+    // Weights the reader trained with the trainer (trainer.js) on the same page become one more set,
+    // chosen, with the focus on it.
+    root.addTrained = function (detail) {
+      var trained = { key: "trained", label: detail.label, caption: detail.caption, weights: detail.weights };
       sets = sets.filter(function (s) { return s.key !== "trained"; }).concat([trained]);
       weights.trained = trained.weights;
       state.set = "trained";
-      root.querySelector(".lstm-widget__choice").outerHTML = setChoices();
+      root.querySelector("[data-role=sets]").outerHTML = setChoices();
       bindSets();
       render();
-      root.scrollIntoView({ block: "start", behavior: "auto" });
-    }
-    document.addEventListener("lstm-trainer:weights", addTrained);
+      root.querySelector("input[name='" + id + "-set'][value=trained]").focus();
+    };
     root.querySelectorAll("input[name='" + id + "-company']").forEach(function (r) {
       r.addEventListener("change", function () {
         if (!r.checked) return;
@@ -420,7 +415,7 @@
     function predictionBox(steps) {
       var w = weights[state.set];
       var pred = steps[DAYS - 1].h;
-      var setLabel = label(state.set);
+      var setLabel = set(state.set).label;
       var pa = unroll(w, COMPANIES.A.inputs)[DAYS - 1].h;
       var pb = unroll(w, COMPANIES.B.inputs)[DAYS - 1].h;
       var good = Math.abs(pa - COMPANIES.A.label) < 0.1 && Math.abs(pb - COMPANIES.B.label) < 0.1;
@@ -442,7 +437,7 @@
       var groups = [["遗忘门", "wlr1", "wlr2", "blr1"], ["输入门", "wpr1", "wpr2", "bpr1"],
         ["候选记忆", "wp1", "wp2", "bp1"], ["输出门", "wo1", "wo2", "bo1"]];
       return "<table class=\"lstm-widget__table\"><caption id=\"" + id + "-weights-caption\">" +
-        label(state.set) + "后的参数</caption>" +
+        set(state.set).caption + "</caption>" +
         "<thead><tr><th scope=\"col\">部分</th><th scope=\"col\">乘 " + VAR("h", "t−1") + "</th><th scope=\"col\">乘 " + VAR("x", "t") + "</th><th scope=\"col\">偏置</th></tr></thead><tbody>" +
         groups.map(function (g) {
           return "<tr><th scope=\"row\">" + g[0] + "</th>" + g.slice(1).map(function (k) {
@@ -482,15 +477,12 @@
     render();
   }
 
-  function mountAll() {
-    document.querySelectorAll(".lstm-explorer").forEach(mount);
-  }
+  // One listener for the whole site (Material's instant navigation keeps this script across pages): the
+  // trainer's weights go to the explorer on the page now, if it is ready.
+  document.addEventListener("lstm-trainer:weights", function (event) {
+    var root = document.querySelector(".lstm-explorer[data-explorer=ready]");
+    if (root && root.addTrained) root.addTrained(event.detail);
+  });
 
-  if (typeof window.document$ !== "undefined" && window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(mountAll);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", mountAll);
-  } else {
-    mountAll();
-  }
+  window.LSTMCell.mountWhenNear(".lstm-explorer", "data-explorer", mount);
 })();

@@ -16,6 +16,7 @@
                 { label: "最快", perSecond: Infinity }];
   var SLICE_MS = 8;
   var HISTORY_POINTS = 600;  // points kept per curve: older ones are thinned out as training goes on
+  var GATE_NAMES = { f: "遗忘门", i: "输入门", g: "候选记忆", o: "输出门" };
   var counter = 0;
   var reducedMotion = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)");
 
@@ -33,10 +34,6 @@
     }
     this.epoch += 1;
   };
-  Run.prototype.finite = function () {
-    for (var j = 0; j < this.params.length; j++) if (!isFinite(this.params[j])) return false;
-    return true;
-  };
   // Where the run is: both predictions, both losses, and each company's own gradient (what the
   // optimizer follows one step at a time) with their sum: seeds.py's predict() and pulls().
   Run.prototype.state = function () {
@@ -51,7 +48,7 @@
              cos: na && nb ? dot / Math.sqrt(na * nb) : 0, params: Array.prototype.slice.call(this.params) };
   };
 
-  function learned(a, b) {
+  function learned(a, b) {  // seeds.py's learned(): both companies within 0.1 of their labels
     return Math.abs(a - LABELS[0]) < 0.1 && Math.abs(b - LABELS[1]) < 0.1;
   }
 
@@ -67,6 +64,10 @@
   // ---- data ------------------------------------------------------------------------------------
   function fail(message) { throw new Error(message); }
 
+  function within(value, limits, integer) {
+    return typeof value === "number" && value >= limits[0] && value <= limits[1] && (!integer || Math.floor(value) === value);
+  }
+
   // trainer.json: {"models": {key: {name, layout, lr, epochs, longer, initial: {seed: [parameters]}}}}
   function validateModels(data) {
     if (!data || typeof data !== "object" || !data.models || typeof data.models !== "object") fail("初始参数文件里没有 models");
@@ -75,8 +76,10 @@
     keys.forEach(function (key) {
       var m = data.models[key], where = "模型 " + key;
       if (!m || !Cell.LAYOUTS[m.layout]) fail(where + " 的 layout 不是 hand 或 nn");
-      ["lr", "epochs", "longer"].forEach(function (field) {
-        if (typeof m[field] !== "number" || !(m[field] > 0)) fail(where + " 的 " + field + " 不是正数");
+      if (typeof m.name !== "string" || !m.name) fail(where + " 没有名字");
+      if (!within(m.lr, LIMITS.lr)) fail(where + " 的 lr 不是 " + LIMITS.lr[0] + " 到 " + LIMITS.lr[1] + " 之间的数");
+      ["epochs", "longer"].forEach(function (field) {
+        if (!within(m[field], LIMITS.epochs, true)) fail(where + " 的 " + field + " 不是 1 到 " + LIMITS.epochs[1] + " 之间的整数");
       });
       if (!m.initial || typeof m.initial !== "object" || !Object.keys(m.initial).length) fail(where + " 没有任何种子的初始参数");
       var size = Cell.LAYOUTS[m.layout].names.length;
@@ -113,6 +116,9 @@
   }
 
   // ---- formatting ------------------------------------------------------------------------------
+  function escapeHTML(text) {
+    return String(text).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }[c]; });
+  }
   function fmt(v, digits) {
     var s = v.toFixed(digits);
     return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
@@ -131,54 +137,67 @@
     }
     return parts.join("、");
   }
+  // What the reader typed, with full-width digits and signs made ASCII, as the explorer accepts them.
+  function typed(text) {
+    return String(text).trim().replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
+      .replace(/[．。]/g, ".").replace(/[−－]/g, "-").replace(/＋/g, "+");
+  }
 
   // ---- charts: inline SVG, coloured by extra.css like the book's other charts ---------------------
-  var W = 680, H = 220, L = 48, R = 12, T = 12, B = 36;
-  function chart(id, title, xMax, yLo, yHi, series, yTicks) {
-    var x = function (v) { return L + (W - L - R) * v / Math.max(xMax, 1); };
-    var y = function (v) { return T + (H - T - B) * (yHi - Math.min(yHi, Math.max(yLo, v))) / (yHi - yLo); };
-    var out = "<svg class=\"chart\" viewBox=\"0 0 " + W + " " + H + "\" role=\"img\" aria-labelledby=\"" + id + "\">";
+  var WIDTH = 680, HEIGHT = 220, LEFT = 48, RIGHT = 12, TOP = 12, BOTTOM = 36;
+  function chart(id, title, xMax, yLo, yHi, series, yTicks, legend) {
+    var x = function (v) { return LEFT + (WIDTH - LEFT - RIGHT) * v / Math.max(xMax, 1); };
+    var y = function (v) { return TOP + (HEIGHT - TOP - BOTTOM) * (yHi - Math.min(yHi, Math.max(yLo, v))) / (yHi - yLo); };
+    var out = "<svg class=\"chart\" viewBox=\"0 0 " + WIDTH + " " + HEIGHT + "\" role=\"img\" aria-labelledby=\"" + id + "\">";
     yTicks.forEach(function (v) {
-      out += "<line class=\"grid\" x1=\"" + L + "\" x2=\"" + (W - R) + "\" y1=\"" + y(v).toFixed(1) + "\" y2=\"" + y(v).toFixed(1) + "\"/>" +
-        "<text class=\"tick\" x=\"" + (L - 6) + "\" y=\"" + (y(v) + 4).toFixed(1) + "\" text-anchor=\"end\">" + v + "</text>";
+      out += "<line class=\"grid\" x1=\"" + LEFT + "\" x2=\"" + (WIDTH - RIGHT) + "\" y1=\"" + y(v).toFixed(1) + "\" y2=\"" + y(v).toFixed(1) + "\"/>" +
+        "<text class=\"tick\" x=\"" + (LEFT - 6) + "\" y=\"" + (y(v) + 4).toFixed(1) + "\" text-anchor=\"end\">" + v + "</text>";
     });
-    out += "<text class=\"tick\" x=\"" + L + "\" y=\"" + (H - B + 16) + "\" text-anchor=\"middle\">0</text>" +
-      "<text class=\"tick\" x=\"" + (W - R) + "\" y=\"" + (H - B + 16) + "\" text-anchor=\"end\">" + xMax + "</text>" +
-      "<text class=\"axis\" x=\"" + ((L + W - R) / 2) + "\" y=\"" + (H - 6) + "\" text-anchor=\"middle\">训练轮数（epoch）</text>";
-    series.forEach(function (s) {
-      out += "<polyline class=\"series " + s.key + (s.dashed ? " dashed" : "") + "\" points=\"" +
-        s.points.map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); }).join(" ") + "\"/>";
+    out += "<text class=\"tick\" x=\"" + LEFT + "\" y=\"" + (HEIGHT - BOTTOM + 16) + "\" text-anchor=\"middle\">0</text>" +
+      "<text class=\"tick\" x=\"" + (WIDTH - RIGHT) + "\" y=\"" + (HEIGHT - BOTTOM + 16) + "\" text-anchor=\"end\">" + xMax + "</text>" +
+      "<text class=\"axis\" x=\"" + ((LEFT + WIDTH - RIGHT) / 2) + "\" y=\"" + (HEIGHT - 6) + "\" text-anchor=\"middle\">训练轮数（epoch）</text>";
+    series.forEach(function (line) {
+      out += "<polyline class=\"series " + line.key + (line.dashed ? " dashed" : "") + "\" points=\"" +
+        line.points.map(function (p) { return x(p[0]).toFixed(1) + "," + y(p[1]).toFixed(1); }).join(" ") + "\"/>";
     });
-    return out + "</svg><p class=\"lstm-widget__table-title\" id=\"" + id + "\">" + title + "</p>";
+    return out + "</svg><p class=\"lstm-widget__table-title\" id=\"" + id + "\">" + title + "</p>" +
+      "<p class=\"legends\">" + legend.map(function (item) {
+        return "<span class=\"legend " + item.key + (item.dashed ? " dashed" : "") + "\">" + item.label + "</span>";
+      }).join("") + "</p>";
   }
 
   // ---- the widget ------------------------------------------------------------------------------
   function mount(root) {
-    if (root.getAttribute("data-trainer")) return;
     root.setAttribute("data-trainer", "loading");
     var id = "lstm-trainer-" + (++counter);
     root.innerHTML = "<p class=\"lstm-widget__loading\" role=\"status\">正在读取 PyTorch 导出的初始参数……</p>";
-    var failed = function (err) {
-      root.setAttribute("data-trainer", "error");
-      root.innerHTML = "<div class=\"lstm-widget__error\" role=\"alert\"><strong>演示无法运行：读取初始参数失败。</strong><p></p></div>";
-      root.querySelector(".lstm-widget__error p").textContent = "原因：" + (err && err.message ? err.message : String(err)) +
-        "。初始参数由本站的生成命令写到 generated/trainer.json，请检查它是否存在、格式是否正确。";
+    var failed = function (what) {
+      return function (err) {
+        root.setAttribute("data-trainer", "error");
+        root.innerHTML = "<div class=\"lstm-widget__error\" role=\"alert\"><strong>演示无法运行：" + what + "。</strong><p></p></div>";
+        root.querySelector(".lstm-widget__error p").textContent = "原因：" + (err && err.message ? err.message : String(err)) +
+          "。初始参数由本站的测试写到 generated/trainer.json，请检查它是否存在、格式是否正确。";
+      };
     };
     var weightsUrl, studyUrl;
     try {
       weightsUrl = new URL(root.getAttribute("data-weights") || fail("没有给出初始参数文件的地址（data-weights）"), window.location.href).href;
       studyUrl = root.getAttribute("data-study") ? new URL(root.getAttribute("data-study"), window.location.href).href : null;
     } catch (e) {
-      failed(e);
+      failed("读取初始参数失败")(e);
       return;
     }
     Promise.all([
       fetchJSON(weightsUrl, "初始参数文件").then(validateModels),
       studyUrl ? fetchJSON(studyUrl, "实验结果文件").catch(function () { return null; }) : null
     ]).then(function (loaded) {
-      build(root, id, loaded[0], loaded[1]);
-      root.setAttribute("data-trainer", "ready");
-    }).catch(failed);
+      try {
+        build(root, id, loaded[0], loaded[1]);
+        root.setAttribute("data-trainer", "ready");
+      } catch (e) {
+        failed("页面上的演示出错了")(e);
+      }
+    }, failed("读取初始参数失败"));
   }
 
   function build(root, id, models, study) {
@@ -189,13 +208,13 @@
     var radios = keys.map(function (key, k) {
       var m = models[key];
       return "<span class=\"lstm-widget__radio\"><input type=\"radio\" name=\"" + id + "-model\" id=\"" + id + "-model-" + k +
-        "\" value=\"" + key + "\"" + (k === 0 ? " checked" : "") + "><label for=\"" + id + "-model-" + k + "\">" + m.name +
-        "（Adam，学习率 " + m.lr + "）</label></span>";
+        "\" value=\"" + escapeHTML(key) + "\"" + (k === 0 ? " checked" : "") + "><label for=\"" + id + "-model-" + k + "\">" +
+        escapeHTML(m.name) + "（Adam，学习率 " + m.lr + "）</label></span>";
     }).join("");
-    var field = function (name, label, hint) {
+    var field = function (name, label, hint, mode) {
       return "<div class=\"lstm-widget__field\"><label for=\"" + id + "-" + name + "\">" + label + "</label>" +
         "<input type=\"text\" class=\"lstm-widget__text\" id=\"" + id + "-" + name + "\" data-field=\"" + name +
-        "\" autocomplete=\"off\" spellcheck=\"false\" inputmode=\"decimal\" aria-describedby=\"" + id + "-" + name + "-hint " + id + "-message\">" +
+        "\" autocomplete=\"off\" spellcheck=\"false\" inputmode=\"" + mode + "\" aria-describedby=\"" + id + "-" + name + "-hint\">" +
         "<span class=\"lstm-widget__hint\" id=\"" + id + "-" + name + "-hint\">" + hint + "</span></div>";
     };
     root.innerHTML =
@@ -204,13 +223,13 @@
       "<div class=\"lstm-widget__choices\">" +
       "<fieldset class=\"lstm-widget__choice\"><legend>模型</legend>" + radios + "</fieldset>" +
       "<fieldset class=\"lstm-widget__choice\"><legend>设置</legend><div class=\"lstm-widget__fields\">" +
-      field("seed", "种子", "<span data-role=\"seeds\"></span>") +
-      field("lr", "学习率", LIMITS.lr[0] + " 到 " + LIMITS.lr[1]) +
-      field("epochs", "训练到第几轮", LIMITS.epochs[0] + " 到 " + LIMITS.epochs[1]) +
+      field("seed", "种子", "<span data-role=\"seeds\"></span>", "numeric") +
+      field("lr", "学习率", LIMITS.lr[0] + " 到 " + LIMITS.lr[1], "decimal") +
+      field("epochs", "训练到第几轮", LIMITS.epochs[0] + " 到 " + LIMITS.epochs[1], "numeric") +
       "</div></fieldset></div>" +
       "<p class=\"lstm-widget__message\" id=\"" + id + "-message\" aria-live=\"polite\"></p>" +
       "<div class=\"lstm-widget__stepper\">" +
-      "<button type=\"button\" data-action=\"play\">▶ 开始</button>" +
+      "<button type=\"button\" data-action=\"play\"></button>" +
       "<button type=\"button\" data-action=\"step\">单步（一轮）</button>" +
       "<button type=\"button\" data-action=\"reset\">重置</button>" +
       "<button type=\"button\" data-action=\"longer\"></button>" +
@@ -223,7 +242,7 @@
       "<div class=\"lstm-widget__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" + id + "-now-caption\" data-role=\"now\"></div>" +
       "<div class=\"data-view lstm-widget__charts\" data-role=\"charts\"></div>" +
       "<p class=\"lstm-widget__verdict\" data-role=\"verdict\"></p>" +
-      "<div class=\"lstm-widget__stepper\"><button type=\"button\" data-action=\"explore\" hidden>在上面的演示里看这组参数一天一天地算</button></div>" +
+      "<div class=\"lstm-widget__stepper\"><button type=\"button\" data-action=\"explore\" hidden>在上面的逐日演示里查看这组参数</button></div>" +
       "<details class=\"lstm-widget__weights\"><summary>此刻的参数</summary><div class=\"lstm-widget__scroll\" role=\"region\" tabindex=\"0\" aria-labelledby=\"" +
       id + "-params-caption\" data-role=\"params\"></div></details>" +
       "</div>";
@@ -236,29 +255,41 @@
 
     function model() { return models[state.model]; }
 
+    function blocked() {
+      return !state.run || state.diverged || Object.keys(state.invalid).length > 0;
+    }
+
+    // The buttons' states, in one place: playing or not, and whether training can go on at all.
+    function updateButtons() {
+      buttons.play.innerHTML = state.playing ? "<span aria-hidden=\"true\">⏸</span> 暂停" : "<span aria-hidden=\"true\">▶</span> 开始";
+      buttons.play.setAttribute("aria-disabled", String(!state.playing && (blocked() || state.run.epoch >= state.target)));
+      buttons.step.setAttribute("aria-disabled", String(blocked()));
+      buttons.longer.setAttribute("aria-disabled", String(blocked()));
+      buttons.explore.hidden = state.playing || !state.run || state.run.epoch === 0 ||
+        !document.querySelector(".lstm-explorer[data-explorer=ready]");
+    }
+
     function showMessage(extra) {
       var texts = Object.keys(state.invalid).map(function (k) { return state.invalid[k]; });
       if (extra) texts.push(extra);
-      message.textContent = texts.length ? "⚠ " + texts.join(" ") : "";
+      message.textContent = texts.length ? "⚠ " + texts.join("") : "";
       message.classList.toggle("is-error", texts.length > 0);
-      var blocked = Object.keys(state.invalid).length > 0 || !state.run;
-      [buttons.play, buttons.step, buttons.longer].forEach(function (b) { b.setAttribute("aria-disabled", String(blocked)); });
     }
 
     // Reads one field; on a bad value keeps the last good one and says why.
     function readField(name) {
-      var text = inputs[name].value.trim().replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); });
+      var text = typed(inputs[name].value);
       var problem = null, value = Number(text);
       if (text === "") {
         problem = "不能为空";
       } else if (name === "seed") {
-        if (!/^\d+$/.test(text)) problem = "“" + text + "” 不是一个种子（非负整数）";
-        else if (!(text in model().initial)) problem = "种子 " + text + " 没有导出的初始参数，可选 " + seedList(Object.keys(model().initial));
+        if (!/^\d+$/.test(text)) problem = "“" + text + "”不是一个种子（非负整数）";
+        else if (!(String(value) in model().initial)) problem = "种子 " + value + " 没有导出的初始参数，可选 " + seedList(Object.keys(model().initial));
       } else if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) || !isFinite(value)) {
-        problem = "“" + text + "” 不是数字";
+        problem = "“" + text + "”不是数字";
       } else if (name === "epochs" && Math.floor(value) !== value) {
         problem = text + " 不是整数";
-      } else if (value < LIMITS[name][0] || value > LIMITS[name][1]) {
+      } else if (!within(value, LIMITS[name])) {
         problem = text + " 超出了范围，只能在 " + LIMITS[name][0] + " 到 " + LIMITS[name][1] + " 之间";
       }
       var label = { seed: "种子", lr: "学习率", epochs: "训练轮数" }[name];
@@ -269,7 +300,7 @@
       }
       delete state.invalid[name];
       inputs[name].removeAttribute("aria-invalid");
-      return name === "seed" ? text : value;
+      return name === "seed" ? String(value) : value;
     }
 
     function applyFields() {
@@ -298,6 +329,7 @@
 
     function reset() {
       stop();
+      state.diverged = false;
       var m = model();
       if (state.seed === null || state.lr === null || !(state.seed in m.initial)) {
         state.run = null;
@@ -318,19 +350,23 @@
       }
     }
 
-    function trainFor(epochs) {
-      var run = state.run;
-      for (var k = 0; k < epochs; k++) {
-        run.trainEpoch();
-        if (!run.finite()) {
-          stop();
-          state.diverged = true;
-          showMessage("训练发散了：参数不再是有限的数。把学习率调小，再按“重置”。");
-          return false;
-        }
-        record();
+    // One epoch; false, and training stopped with a message, if the parameters stopped being finite
+    // numbers (Adam's steps are at most about the learning rate, so within LIMITS this is a safeguard).
+    function trainEpoch() {
+      state.run.trainEpoch();
+      if (!Array.prototype.every.call(state.run.params, isFinite)) {
+        stop();
+        state.diverged = true;
+        showMessage("训练发散了：参数不再是有限的数。把学习率调小，再按“重置”。");
+        return false;
       }
+      record();
       return true;
+    }
+
+    // What a screen reader hears: the run's milestones, not every frame.
+    function announce(text) {
+      q("[data-role=announce]").textContent = text;
     }
 
     function stop() {
@@ -338,25 +374,24 @@
       state.playing = false;
       if (state.frame !== null) cancelAnimationFrame(state.frame);
       state.frame = null;
-      buttons.play.textContent = "▶ 开始";
-      buttons.play.setAttribute("aria-pressed", "false");
     }
 
     function play() {
-      if (!state.run || Object.keys(state.invalid).length || state.diverged) return;
-      if (state.run.epoch >= state.target) return;
+      if (state.playing || blocked() || state.run.epoch >= state.target) return;
       state.playing = true;
-      buttons.play.textContent = "⏸ 暂停";
-      buttons.play.setAttribute("aria-pressed", "true");
       var last = performance.now(), owed = 0;
       var tick = function (now) {
         if (!state.playing) return;
+        if (!root.isConnected) {  // instant navigation took the page away
+          stop();
+          return;
+        }
         var speed = SPEEDS[Number(q("[data-role=speed]").value)].perSecond;
-        owed = Math.min(owed + speed * (now - last) / 1000, 1e9);
+        owed = Math.min(owed + speed * (now - last) / 1000, Math.max(1, speed * 0.1));  // no burst after a hidden tab
         last = now;
         var start = performance.now();
         while (state.run.epoch < state.target && (owed >= 1 || speed === Infinity) && performance.now() - start < SLICE_MS) {
-          if (!trainFor(1)) return render(true);
+          if (!trainEpoch()) return render(true);
           owed -= 1;
         }
         var done = state.run.epoch >= state.target;
@@ -369,25 +404,26 @@
         if (!done) state.frame = requestAnimationFrame(tick);
       };
       state.frame = requestAnimationFrame(tick);
+      updateButtons();
     }
 
-    // What a screen reader hears: the run's milestones, not every frame.
-    function announce(text) {
-      q("[data-role=announce]").textContent = text;
-    }
+    var gateOf = {};  // layout -> each parameter's gate, for the parameters' colours
+    Object.keys(Cell.LAYOUTS).forEach(function (name) {
+      var gates = Cell.LAYOUTS[name].gates;
+      gateOf[name] = Cell.LAYOUTS[name].names.map(function (_, j) {
+        return Object.keys(gates).filter(function (g) { return gates[g].wh === j || gates[g].wx === j || gates[g].b.indexOf(j) >= 0; })[0];
+      });
+    });
 
     function render(force) {
       var now = performance.now();
+      updateButtons();
       if (!force && now - state.lastDraw < (reducedMotion && reducedMotion.matches ? 1000 : 100)) return;
       state.lastDraw = now;
       var statusEl = q("[data-role=status]");
       if (!state.run) {
+        ["now", "charts", "params", "verdict"].forEach(function (role) { q("[data-role=" + role + "]").innerHTML = ""; });
         statusEl.textContent = "";
-        q("[data-role=now]").innerHTML = "";
-        q("[data-role=charts]").innerHTML = "";
-        q("[data-role=params]").innerHTML = "";
-        q("[data-role=verdict]").textContent = "";
-        buttons.explore.hidden = true;
         return;
       }
       var s = state.run.state(), m = model();
@@ -396,7 +432,7 @@
       q("[data-role=now]").innerHTML =
         "<p class=\"lstm-widget__table-title\" id=\"" + id + "-now-caption\">第 " + s.epoch + " 轮之后</p>" +
         "<table class=\"lstm-widget__table\" aria-labelledby=\"" + id + "-now-caption\"><thead><tr><th scope=\"col\">公司</th>" +
-        "<th scope=\"col\">预测</th><th scope=\"col\">损失</th><th scope=\"col\">它自己的梯度长度</th></tr></thead><tbody>" +
+        "<th scope=\"col\">预测</th><th scope=\"col\">损失</th><th scope=\"col\">各自的梯度长度</th></tr></thead><tbody>" +
         "<tr><th scope=\"row\">公司 A（标签 0）</th><td>" + num(s.A, 4, " data-quantity=\"A\"") + "</td><td>" + num(s.lossA, 4, " data-quantity=\"lossA\"") +
         "</td><td>" + num(s.gradA, 4, " data-quantity=\"gradA\"") + "</td></tr>" +
         "<tr><th scope=\"row\">公司 B（标签 1）</th><td>" + num(s.B, 4, " data-quantity=\"B\"") + "</td><td>" + num(s.lossB, 4, " data-quantity=\"lossB\"") +
@@ -407,26 +443,22 @@
         "<p class=\"lstm-widget__pulls\">" + (s.cos < -0.9 && s.gradSum < 0.2 * Math.min(s.gradA, s.gradB)
           ? "两家公司的梯度方向几乎相反，加起来所剩无几：它们在互相抵消。"
           : "两家公司的梯度没有互相抵消。") + "</p>";
-      var h = state.history, xMax = Math.max(state.target, s.epoch);
-      if (h[h.length - 1].epoch !== s.epoch) h = h.concat([s]);  // the curves reach where the run is
-      var pts = function (f) { return h.map(function (p) { return [p.epoch, f(p)]; }); };
-      var names = Cell.LAYOUTS[m.layout].names;
-      var gateOf = function (j) {
-        var gates = Cell.LAYOUTS[m.layout].gates;
-        return Object.keys(gates).filter(function (g) { return gates[g].wh === j || gates[g].wx === j || gates[g].b.indexOf(j) >= 0; })[0];
-      };
-      var pMax = Math.max.apply(null, [1].concat(h.map(function (p) { return Math.max.apply(null, p.params.map(Math.abs)); })));
-      pMax = Math.ceil(pMax);
+      var history = state.history, xMax = Math.max(state.target, s.epoch);
+      if (history[history.length - 1].epoch !== s.epoch) history = history.concat([s]);  // the curves reach where the run is
+      var points = function (f) { return history.map(function (p) { return [p.epoch, f(p)]; }); };
+      var names = Cell.LAYOUTS[m.layout].names, gates = gateOf[m.layout];
+      var pMax = Math.ceil(Math.max.apply(null, [1].concat(history.map(function (p) { return Math.max.apply(null, p.params.map(Math.abs)); }))));
       q("[data-role=charts]").innerHTML =
-        chart(id + "-curves", "两家公司的预测（实线）和损失（虚线）：公司 A 蓝色，公司 B 红色", xMax, -0.1, 1.1, [
-          { key: "company-a", points: pts(function (p) { return p.A; }) },
-          { key: "company-a", dashed: true, points: pts(function (p) { return p.lossA; }) },
-          { key: "company-b", points: pts(function (p) { return p.B; }) },
-          { key: "company-b", dashed: true, points: pts(function (p) { return p.lossB; }) }
-        ], [0, 0.5, 1]) +
-        chart(id + "-params", "参数怎么动：遗忘门、输入门、候选记忆、输出门各一种颜色", xMax, -pMax, pMax,
-          names.map(function (_, j) { return { key: "gate-" + gateOf(j), points: pts(function (p) { return p.params[j]; }) }; }),
-          [-pMax, 0, pMax]);
+        chart(id + "-curves", "两家公司的预测和损失", xMax, -0.1, 1.1, [
+          { key: "company-a", points: points(function (p) { return p.A; }) },
+          { key: "company-a", dashed: true, points: points(function (p) { return p.lossA; }) },
+          { key: "company-b", points: points(function (p) { return p.B; }) },
+          { key: "company-b", dashed: true, points: points(function (p) { return p.lossB; }) }
+        ], [0, 0.5, 1], [{ key: "company-a", label: "公司 A 的预测" }, { key: "company-a", dashed: true, label: "公司 A 的损失" },
+                         { key: "company-b", label: "公司 B 的预测" }, { key: "company-b", dashed: true, label: "公司 B 的损失" }]) +
+        chart(id + "-params", "参数怎么动", xMax, -pMax, pMax,
+          names.map(function (_, j) { return { key: "gate-" + gates[j], points: points(function (p) { return p.params[j]; }) }; }),
+          [-pMax, 0, pMax], Object.keys(GATE_NAMES).map(function (g) { return { key: "gate-" + g, label: GATE_NAMES[g] + "的参数" }; }));
       q("[data-role=params]").innerHTML =
         "<table class=\"lstm-widget__table\"><caption id=\"" + id + "-params-caption\">第 " + s.epoch + " 轮之后的 " + names.length + " 个参数</caption><tbody>" +
         names.map(function (name, j) {
@@ -435,12 +467,10 @@
       var row = studyRow(study, m, state.seed);
       var verdict = learned(s.A, s.B) ? "两家公司的预测离各自的标签都不到 0.1：学会了。" : "还没学会：至少有一家公司的预测离标签差 0.1 以上。";
       if (row && s.epoch === row.epochs && state.lr === m.lr) {
-        verdict += "第 4 章用 PyTorch 训练同一个种子 " + row.epochs + " 轮：公司 A " + fmt(row.A, 4) + "，公司 B " + fmt(row.B, 4) + "，" +
+        verdict += "上面的实验用 PyTorch 训练同一个种子 " + row.epochs + " 轮：公司 A " + fmt(row.A, 4) + "，公司 B " + fmt(row.B, 4) + "，" +
           (row.learned ? "学会了" : "没学会") + (row.learned === learned(s.A, s.B) ? "，结论相同。" : "，结论不同。");
       }
       q("[data-role=verdict]").textContent = verdict;
-      buttons.explore.hidden = state.playing || s.epoch === 0;
-      buttons.play.setAttribute("aria-disabled", String(Object.keys(state.invalid).length > 0 || s.epoch >= state.target));
     }
 
     // ---- events ----
@@ -452,23 +482,26 @@
       inputs[name].addEventListener("keydown", function (ev) { if (ev.key === "Enter") applyFields(); });
     });
     buttons.play.addEventListener("click", function () {
-      if (buttons.play.getAttribute("aria-disabled") === "true" && !state.playing) return;
-      if (state.playing) { stop(); render(true); } else play();
+      if (state.playing) {
+        stop();
+        render(true);
+      } else {
+        play();
+      }
     });
     buttons.step.addEventListener("click", function () {
-      if (buttons.step.getAttribute("aria-disabled") === "true" || state.diverged) return;
+      if (blocked()) return;
       stop();
-      trainFor(1);
+      trainEpoch();
       render(true);
     });
     buttons.reset.addEventListener("click", function () {
-      state.diverged = false;
       reset();
       showMessage();
       render(true);
     });
     buttons.longer.addEventListener("click", function () {
-      if (buttons.longer.getAttribute("aria-disabled") === "true") return;
+      if (blocked()) return;
       inputs.epochs.value = String(model().longer);
       applyFields();
       play();
@@ -482,22 +515,13 @@
         weights[hand.names[hand.gates[k].wx]] = w[k].wx;
         weights[hand.names[hand.gates[k].b[0]]] = w[k].b;
       });
+      var which = "（" + m.name + "，种子 " + state.seed + "，" + state.run.epoch + " 轮）";
       document.dispatchEvent(new CustomEvent("lstm-trainer:weights", { detail: {
-        label: "你训练的 " + m.name + "（种子 " + state.seed + "，" + state.run.epoch + " 轮）", weights: weights } }));
+        label: "你训练的" + which, caption: "你训练的参数" + which, weights: weights } }));
     });
 
     setModel(state.model);
   }
 
-  function mountAll() {
-    document.querySelectorAll(".lstm-trainer").forEach(mount);
-  }
-
-  if (window.document$ && typeof window.document$.subscribe === "function") {
-    window.document$.subscribe(mountAll);
-  } else if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", mountAll);
-  } else {
-    mountAll();
-  }
+  Cell.mountWhenNear(".lstm-trainer", "data-trainer", mount);
 })();
