@@ -1,5 +1,5 @@
 """Chapter gradients, top to bottom: python snippets/gradients.py
-The whole study (about half an hour): python snippets/gradients.py --study docs/generated/gradients.json"""
+The whole study (about twenty minutes): python snippets/gradients.py --study docs/generated/gradients.json"""
 # --8<-- [start:imports]
 import json
 import math
@@ -188,6 +188,8 @@ def study(lengths=LENGTHS, seeds=SEEDS, steps=1200, models=MODELS):
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--study"]:  # python snippets/gradients.py --study 结果.json
+    if len(sys.argv) != 3:
+        sys.exit("用法：python snippets/gradients.py --study 结果.json")
     result = study()
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         json.dump(result, f, ensure_ascii=False, indent=1)

@@ -127,6 +127,8 @@ def study(seeds=SEEDS, models=MODELS):
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["--study"]:  # python snippets/seeds.py --study 结果.json
+    if len(sys.argv) != 3:
+        sys.exit("用法：python snippets/seeds.py --study 结果.json")
     result = study()
     with open(sys.argv[2], "w", encoding="utf-8") as f:
         json.dump(result, f, ensure_ascii=False, indent=1)

@@ -5,7 +5,7 @@ tests fail if the RNN and the LSTM were swapped, or the LSTM's forget gate were 
 """
 from __future__ import annotations
 
-import math
+import inspect
 import re
 
 import lightning as L
@@ -13,25 +13,22 @@ import pytest
 import torch
 
 import artifacts
-from pages import DOCS, script_sections
+from pages import DOCS, expand, script_sections
 
-HOW_TO_FIX = "rerun the study: python snippets/gradients.py --study docs/generated/gradients.json"
+HOW_TO_FIX = artifacts.how_to_make("gradients.json")
 PAGE = (DOCS / "gradients.md").read_text(encoding="utf-8")
 # The study's code, without the page's demonstrations.
 code = script_sections("gradients.py", ["imports", "data", "model", "gradient", "train", "main"])
+geometric_mean = artifacts.figures_hook.geometric_mean  # the chart's, so the sentences and the chart agree
 RNN, DEFAULT, OPEN = "RNN", "LSTM", "LSTM（chrono）"
 
 
 def study() -> dict:
-    return artifacts.study("gradients.json", HOW_TO_FIX.split(": ", 1)[1])
+    return artifacts.study("gradients.json")
 
 
 def row(model: str, length: int) -> dict:
     return next(r for r in study()["models"][model] if r["length"] == length)
-
-
-def geometric_mean(values):
-    return math.exp(sum(map(math.log, values)) / len(values))
 
 
 def test_committed_study_is_what_the_study_code_runs():
@@ -175,7 +172,7 @@ def test_the_pages_sentences_about_gradients_are_the_studys():
     sentence = said(rf"长度 {longest} 时，RNN 的梯度只剩 ([\d.e+-]+)，默认初始化的 LSTM ([\d.e+-]+)，"
                     r"遗忘门偏置 1 的 LSTM ([\d.e+-]+)，chrono 初始化的 LSTM 还有 ([\d.e+-]+)。")
     assert sentence == tuple(f"{geometric_mean(row(m, longest)['gradient_init']):.1e}" for m in names.values()), sentence
-    (forget,) = said(r"默认初始化的 LSTM，遗忘门一开始的平均值是 ([\d.]+)。")
+    (forget,) = said(rf"默认初始化的 LSTM，遗忘门一开始的平均值（{len(data['seeds'])} 个种子）是 ([\d.]+)。")
     assert forget == f"{sum(row(DEFAULT, longest)['forget_init']) / len(data['seeds']):.2f}"
 
 
@@ -205,6 +202,37 @@ def test_hidden_size_1_is_too_small():
     assert small[2:] == [0, 0] and tuple(map(int, counts)) == (small[0], small[1], *large), (counts, small, large)
 
 
+def test_the_pages_setup_is_the_codes():
+    """The numbers the page gives for how the study trains and judges are the code's defaults."""
+    train = inspect.signature(code.train).parameters
+    gradient = inspect.signature(code.first_day_gradient).parameters
+    data = study()
+    said(rf"每一步用 {train['batch_size'].default} 条新抽的序列，Adam，学习率 {train['lr'].default}，"
+         rf"训练完在 512 条没见过的序列上看准确率，到 95% 就算学会了")
+    assert "make_data(512," in expand('--8<-- "gradients.py:train"') and code.learned(0.95) and not code.learned(0.9499)
+    said(rf"种子 0，{gradient['n'].default} 条序列的平均")
+    said(rf"把五个模型放在 {len(data['lengths'])} 种长度、{len(data['seeds'])} 个种子上各训练 {data['steps']} 步")
+    assert len(data["models"]) == 5 and train["steps"].default == data["steps"]
+    said(r"测试会重新训练其中一个点，并重算每个模型在每种长度上的初始梯度")  # the two tests below
+
+
+def test_every_models_start_is_the_studys():
+    """Seed 0 of every model at every length, untrained (no training, so it is quick): the gradient and the
+    forget gate the study recorded. A model whose initialisation changed (chrono dropped, a bias moved) fails."""
+    data = study()
+    seed = data["seeds"][0]
+    for name, make in code.MODELS.items():
+        for length in data["lengths"]:
+            torch.manual_seed(seed)
+            model = make(length)
+            committed = row(name, length)
+            gradient = code.first_day_gradient(model, length, seed)
+            assert gradient == pytest.approx(committed["gradient_init"][0], rel=1e-3), (name, length)
+            forget = code.forget_gate_mean(model, length, seed)
+            assert forget == (None if committed["forget_init"][0] is None else
+                              pytest.approx(committed["forget_init"][0], abs=1e-4)), (name, length)
+
+
 def test_a_point_of_the_study_reruns():
     """One training of the study rerun whole (a few seconds): at length 16, seed 1, the default LSTM does not
     learn, as the committed study says."""
@@ -224,3 +252,13 @@ def test_the_explosion_sentence_is_the_pages_output(runs):
     assert float(last) == pytest.approx(float(printed["64"]), rel=0.05)
     chrono_128 = at_init_table(runs)[128][list(code.MODELS).index(OPEN)]
     assert chrono_128 > 1e-5 and "128 天之后梯度还在 1e-5 以上" in PAGE, chrono_128
+
+
+def test_the_forget_gate_words_are_the_printed_values(runs):
+    """The page reads the printed forget gates at length 64: the default LSTM's about half open, bias 1's over
+    seventy percent, chrono's about 0.9."""
+    printed = dict(re.findall(r"(LSTM[^：\n]*)：长度 64 时，一开始遗忘门的平均值 ([\d.]+)",
+                              runs["gradients"].text_for("gradients.py:at-init")))
+    assert abs(float(printed[DEFAULT]) - 0.5) < 0.05 and "遗忘门一开始平均只开了一半左右" in PAGE, printed
+    assert 0.7 <= float(printed["LSTM（遗忘门偏置 1）"]) < 0.8 and "遗忘门开到七成多" in PAGE, printed
+    assert round(float(printed[OPEN]), 1) == 0.9 and "（上面长度 64 时约 0.9）" in PAGE, printed

@@ -2,6 +2,8 @@
 LSTM is nn.LSTM."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
@@ -9,15 +11,35 @@ import pytest
 import torch
 import torch.nn as nn
 
+import artifacts
 from models import LSTMbyHand
 from pages import DOCS, GENERATED
 from task import INPUTS, predictions
 from weight_mapping import copy_hand_weights
 
+PAGE = (DOCS / "nn-lstm.md").read_text(encoding="utf-8")
+
+
+def curve(runs) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(artifacts.curves_csv(runs["nn-lstm"]))))
+
 
 def test_learns_in_300_epochs(runs):
+    """The post's 300 epochs (the last logged point is epoch 300), and both companies within 0.05."""
+    assert int(curve(runs)[-1]["epoch"]) == 300, curve(runs)[-1]
     p = predictions(runs["nn-lstm"], "nn-lstm.py:check")
     assert abs(p["A"]) < 0.05 and abs(p["B"] - 1) < 0.05, p
+
+
+def test_the_curves_caption_is_the_curve(runs):
+    """The caption: both predictions wait near 0.5 for most of the run (more than half of the epochs within
+    0.05 of it), then part quickly (from the last such epoch to both within 0.05 of their labels in under a
+    sixth of the run)."""
+    rows = [(int(r["epoch"]), float(r["out_0"]), float(r["out_1"])) for r in curve(runs)]
+    waiting = [e for e, a, b in rows if abs(a - 0.5) < 0.05 and abs(b - 0.5) < 0.05]
+    learned = next(e for e, a, b in rows if e > waiting[-1] and abs(a) < 0.05 and abs(b - 1) < 0.05)
+    assert len(waiting) > len(rows) / 2 and learned - waiting[-1] < len(rows) / 6, (len(waiting), waiting[-1], learned)
+    assert "两家公司的预测先在 0.5 附近停了大半程" in PAGE and "然后迅速分开" in PAGE
 
 
 def assert_same_predictions(hand: LSTMbyHand):
@@ -59,7 +81,7 @@ SHAPE_ROWS = re.compile(r"^\| (没有批维度|有批维度（默认）|`batch_f
 def test_shape_table_symbols_hold_for_other_sizes():
     """The table's symbolic shapes, checked where no two sizes coincide: nn.LSTM(3, 5), L=4, N=2."""
     sizes = {"L": 4, "N": 2, "H_in": 3, "H_out": 5}
-    rows = SHAPE_ROWS.findall((DOCS / "nn-lstm.md").read_text(encoding="utf-8"))
+    rows = SHAPE_ROWS.findall(PAGE)
     assert [label for label, _ in rows] == ["没有批维度", "有批维度（默认）", "`batch_first=True`"], rows
     for label, cells in rows:
         symbolic = [tuple(int(d) if d.isdigit() else sizes[d] for d in re.findall(r"\w+", c.split("=")[0].replace("`", "")))
@@ -73,7 +95,7 @@ def test_shape_table_symbols_hold_for_other_sizes():
 
 def test_shape_table_matches_the_tensors(runs):
     """Each row of the page's shape table is what the chapter printed for real tensors."""
-    rows = SHAPE_ROWS.findall((DOCS / "nn-lstm.md").read_text(encoding="utf-8"))
+    rows = SHAPE_ROWS.findall(PAGE)
     printed = runs["nn-lstm"].text_for("nn-lstm.py:shapes").splitlines()
     assert len(rows) == 3 and len(printed) == 3
     for (_, cells), line in zip(rows, printed):
