@@ -1,4 +1,5 @@
 """Measure the book and print Markdown tables: python .ci/benchmark.py [--skip-suite] [--skip-lighthouse]
+(or only docs/hooks/page_load.py's gain: python .ci/benchmark.py --page-load)
 
 What is measured, in one run, on this machine:
 
@@ -18,13 +19,21 @@ What is measured, in one run, on this machine:
 - Bytes transferred by each page's first load (every page of the site but 404.html), from Chrome's
   DevTools protocol (Network.loadingFinished encodedDataLength, headers included), with an empty cache
   and the site served gzip-compressed like GitHub Pages serves it; the uncompressed body size next to it.
+- The trainer of the seeds page (docs/assets/javascripts/trainer.js): the wall time of the hand-made model's
+  whole budget (5000 epochs, 10,000 steps) at its fastest speed, unthrottled and at a 4 x CPU slowdown
+  (Chromium's DevTools throttling), and the longest task the page ran meanwhile (a PerformanceObserver on
+  long tasks, which Chromium reports from 50 ms). Target: no task over 50 ms. And the bytes the widget
+  adds to the seeds page: its scripts, stylesheet and data, gzip-compressed.
 - Lighthouse 12.2.3 (npm, installed on first use under ~/.cache/lstm-book/lighthouse) performance,
-  accessibility, best-practices and SEO scores for the home and theory pages, with Lighthouse's
+  accessibility, best-practices and SEO scores for the home, theory and seeds pages, with Lighthouse's
   default (mobile, simulated throttling) settings, Debian's chromium and the project's Chromium flags.
   Each page is audited five times and the run with the median performance score is shown, with every
   run's score, Lighthouse's benchmarkIndex of this machine, the CPU slowdown Lighthouse's calculator
   would pick for it (the runs keep the default 4 x), and how many runs had their first paint held back
   by Chromium (see FRAME_HOLD_MS). Targets: 100 accessibility and best practices, >= 95 performance.
+- With --page-load, only: home and theory built with and without docs/hooks/page_load.py (and the
+  palette.js that goes with it), Lighthouse's performance five times each, in turns. The hook patches
+  Material's loading; it stays only while this gain is larger than the runs' spread.
 
 For the browser measurements the site is built a second time with `site_url` pointing at the local
 server, so that its canonical links, sitemap and instant navigation behave as they do when the site is
@@ -42,16 +51,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from browser import CHROMIUM_FLAGS, serve, settle, site_pages  # noqa: E402
-from pages import ROOT, SNIPPETS, expand  # noqa: E402
+from pages import ROOT, SNIPPETS, script_source  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LIGHTHOUSE_VERSION = "12.2.3"
 LIGHTHOUSE_DIR = Path.home() / ".cache" / "lstm-book" / "lighthouse"
-LIGHTHOUSE_PAGES = {"home": "", "theory": "theory/"}
+LIGHTHOUSE_PAGES = {"home": "", "theory": "theory/", "seeds (the trainer)": "seeds/"}
 LIGHTHOUSE_RUNS = 5
 # Chromium's display compositor can hold a headless page's first frames back by about a second
 # (GoogleChrome/lighthouse#17148); Lantern then counts every request made meanwhile into FCP and LCP.
@@ -90,24 +100,26 @@ def build_times(runs: int = 3) -> list[float]:
     return times
 
 
-def build_for(url: str, site: Path) -> None:
-    """The site with site_url = the local server, so canonical links and the sitemap match where it is served."""
+# What docs/hooks/page_load.py changes: the hook, and palette.js, which runs the switch it takes from Material.
+PAGE_LOAD_FILES = ("docs/hooks/page_load.py", "assets/javascripts/palette.js")
+
+
+def build_for(url: str, site: Path, without: tuple[str, ...] = ()) -> None:
+    """The site with site_url = the local server, so canonical links and the sitemap match where it is served;
+    `without` leaves those hooks and scripts of mkdocs.yml out."""
     code = ("import sys; from mkdocs.config import load_config; from mkdocs.commands.build import build; "
-            "build(load_config('mkdocs.yml', site_url=sys.argv[1], site_dir=sys.argv[2], strict=True))")
-    result = subprocess.run([sys.executable, "-c", code, url, str(site)], cwd=ROOT, capture_output=True, text=True)
+            "from mkdocs.utils.yaml import yaml_load; "
+            "raw = yaml_load(open('mkdocs.yml', 'rb')); left_out = sys.argv[3:]; "
+            "build(load_config('mkdocs.yml', site_url=sys.argv[1], site_dir=sys.argv[2], strict=True, "
+            "hooks=[h for h in raw['hooks'] if h not in left_out], "
+            "extra_javascript=[j for j in raw['extra_javascript'] if j not in left_out]))")
+    result = subprocess.run([sys.executable, "-c", code, url, str(site), *without], cwd=ROOT, capture_output=True,
+                            text=True)
     if result.returncode:
         sys.exit(f"building the site for {url} failed:\n{result.stderr}")
 
 
 # --- suite and the post's code -----------------------------------------------------------------------
-
-def chapter3_training_only() -> str:
-    """nn-lstm.py's import lines, then its data, train and check sections: the post's chapter 3.
-    The sections are cut out by pymdownx.snippets, as for the pages (a missing one fails with its name)."""
-    text = (SNIPPETS / "nn-lstm.py").read_text(encoding="utf-8")
-    imports = [line for line in text.split("# --8<--", 1)[0].splitlines() if line.startswith(("import ", "from "))]
-    return "\n".join(imports + [expand(f'--8<-- "nn-lstm.py:{s}"') for s in ("data", "train", "check")]) + "\n"
-
 
 def post_run_time() -> tuple[float, float]:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(SNIPPETS), os.environ.get("PYTHONPATH")])))
@@ -117,7 +129,7 @@ def post_run_time() -> tuple[float, float]:
             sys.exit(f"snippets/lstm-by-hand.py failed:\n{result.stderr[-3000:]}")
         log(f"chapter 2 as written: {ch2:.1f} s")
         script = Path(tmp) / "chapter3_training.py"
-        script.write_text(chapter3_training_only(), encoding="utf-8")
+        script.write_text(script_source("nn-lstm.py", ["data", "train", "check"]), encoding="utf-8")  # the post's chapter 3
         ch3, result = timed([sys.executable, str(script)], Path(tmp), env)
         if result.returncode:
             sys.exit(f"chapter 3's training failed:\n{result.stderr[-3000:]}")
@@ -172,6 +184,51 @@ def page_bytes(url: str, pages: list[str]) -> list[dict]:
     return rows
 
 
+# --- the trainer -------------------------------------------------------------------------------------
+
+TRAINER_FILES = ["assets/javascripts/lstm-cell.js", "assets/javascripts/trainer.js", "assets/stylesheets/widgets.css",
+                 "generated/trainer.json"]
+
+
+def trainer_timing(url: str) -> list[dict]:
+    """The hand-made model's whole budget at the trainer's fastest speed, unthrottled and at 4 x."""
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        for slowdown in (1, 4):
+            page = browser.new_page()
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
+            page.add_init_script("""window.__longest = 0; new PerformanceObserver(list => { for (const e of
+                list.getEntries()) window.__longest = Math.max(window.__longest, e.duration); })
+                .observe({type: 'longtask', buffered: true});""")
+            page.goto(url + "seeds/")
+            page.locator(".lstm-trainer").scroll_into_view_if_needed()  # it mounts when near the viewport
+            page.wait_for_selector('.lstm-trainer[data-trainer="ready"]', timeout=60_000)
+            trainer = page.locator(".lstm-trainer")
+            trainer.locator("[data-role=speed]").select_option(label="最快")
+            epochs = trainer.locator("[data-field=epochs]").input_value()
+            page.evaluate("window.__longest = 0")
+            start = time.perf_counter()
+            trainer.get_by_role("button", name="开始").click()
+            page.wait_for_function(f"() => document.querySelector('.lstm-trainer [data-role=status]').dataset.epoch === '{epochs}'",
+                                   timeout=600_000)
+            seconds = time.perf_counter() - start
+            rows.append({"slowdown": slowdown, "epochs": int(epochs), "seconds": seconds,
+                         "longest_task_ms": page.evaluate("window.__longest")})
+            page.close()
+        browser.close()
+    return rows
+
+
+def gzipped_size(path: Path) -> int:
+    import gzip
+
+    return len(gzip.compress(path.read_bytes(), 6))
+
+
 # --- Lighthouse --------------------------------------------------------------------------------------
 
 def lighthouse_bin() -> Path:
@@ -221,6 +278,32 @@ def lighthouse_runs(url: str, runs: int = LIGHTHOUSE_RUNS) -> dict:
     return {**ranked[len(ranked) // 2], "runs": results}
 
 
+def page_load_gain(pages: tuple[str, ...] = ("home", "theory")) -> list[str]:
+    """Lighthouse's performance score of each page built with and without docs/hooks/page_load.py, audited in
+    turns (with, without, with, ...) so that the machine's drift falls on both alike: the evidence its
+    docstring cites, as a table."""
+    scores = {}
+    with tempfile.TemporaryDirectory(prefix="lstm-book-page-load-") as tmp, ExitStack() as servers:
+        urls = {}
+        for variant, without in (("with", ()), ("without", PAGE_LOAD_FILES)):
+            site = Path(tmp) / variant
+            urls[variant] = servers.enter_context(serve(site, gzip=True))
+            build_for(urls[variant], site, without)
+        for i in range(LIGHTHOUSE_RUNS):
+            for name in pages:
+                for variant, url in urls.items():
+                    score = lighthouse(url + LIGHTHOUSE_PAGES[name])["scores"]["performance"]
+                    scores.setdefault((name, variant), []).append(score)
+                    log(f"page_load {i + 1}/{LIGHTHOUSE_RUNS}: {name} {variant}: {score}")
+    out = [f"| Lighthouse performance, {LIGHTHOUSE_RUNS} runs in turns | with page_load.py | without |",
+           "| --- | --- | --- |"]
+    for name in pages:
+        cells = [f"median {statistics.median(v)} (range {min(v)}–{max(v)})"
+                 for v in (scores[name, "with"], scores[name, "without"])]
+        out.append(f"| {name} (/{LIGHTHOUSE_PAGES[name]}) | " + " | ".join(cells) + " |")
+    return out
+
+
 def calibrated_multiplier(benchmark_index: float) -> float:
     """The CPU slowdown that Lighthouse's calculator (linked from its docs/throttling.md) suggests for a host,
     so that the simulated device is a mid-tier phone. Lighthouse's default is 4 x, meant for a fast desktop."""
@@ -245,7 +328,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--skip-suite", action="store_true", help="do not time the test suite and the post's code")
     parser.add_argument("--skip-lighthouse", action="store_true", help="do not run Lighthouse")
+    parser.add_argument("--page-load", action="store_true",
+                        help="only audit home and theory with and without docs/hooks/page_load.py, in turns")
     args = parser.parse_args()
+    if args.page_load:
+        print("\n".join(page_load_gain()))
+        return
     started = load()
 
     builds = build_times()
@@ -268,6 +356,8 @@ def main() -> None:
             pages = site_pages(site)
             log(f"measuring {len(pages)} pages at {url}")
             rows = page_bytes(url, pages)
+            trainer = trainer_timing(url)
+            trainer_bytes = {name: gzipped_size(site / name) for name in TRAINER_FILES}
             lh = {}
             if not args.skip_lighthouse:
                 for name, path in LIGHTHOUSE_PAGES.items():
@@ -296,6 +386,13 @@ def main() -> None:
             "| --- | ---: | ---: | ---: | ---: |"]
     out += [f"| {r['page']} | {r['requests']} | {kib(r['encoded'])} | {kib(r['decoded'])} | {r['external']} |"
             for r in rows]
+    out += ["", "| Trainer, hand-made model, fastest speed | Epochs | Wall time | Longest task | Target |",
+            "| --- | ---: | ---: | ---: | --- |"]
+    out += [f"| CPU slowdown {r['slowdown']} × | {r['epochs']} | {r['seconds']:.2f} s | {r['longest_task_ms']:.0f} ms "
+            f"| < 50 ms {mark(r['longest_task_ms'] < 50)} |" for r in trainer]
+    out += ["", "Bytes the trainer adds to the seeds page (gzip): " + ", ".join(f"{name} {kib(size)}" for name, size in
+                                                                              trainer_bytes.items())
+            + f"; {kib(sum(trainer_bytes.values()))} in all."]
     if lh:
         out += ["", "| Lighthouse " + (next((v["version"] for v in lh.values() if "version" in v), LIGHTHOUSE_VERSION))
                 + " (mobile) | " + " | ".join(CATEGORIES) + " |", "| --- |" + " ---: |" * len(CATEGORIES)]
