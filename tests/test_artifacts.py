@@ -30,6 +30,11 @@ def test_a_number_within_the_tolerance_is_not_a_change():
     long = "一" * 100
     assert numbers_differ(long + "旧", long + "新") == f"line 1: {'一' * 20 + '新'!r} is now {'一' * 20 + '旧'!r}"
     assert numbers_differ("epoch=1999-step=4000.ckpt", "epoch=2000-step=4002.ckpt") == "line 1: 2000 is now 1999"
+    # Numbers with an exponent keep their scale: no absolute tolerance hides a tiny gradient's change.
+    assert numbers_differ("梯度 4.3e-28", "梯度 4.1e-28") is None
+    assert numbers_differ("梯度 1.0e-10", "梯度 4.1e-28") == "line 1: 4.1e-28 is now 1.0e-10"
+    assert numbers_differ("梯度 2.4e-02", "梯度 2.0e-02") == "line 1: 2.0e-02 is now 2.4e-02"
+    assert numbers_differ("差 1.2e-07", "差 0.0e+00") is None, "float32 rounding noise is not a change"
 
 
 def test_a_notebooks_code_and_prose_must_be_exact():
