@@ -147,25 +147,47 @@ CJK_BREAK = re.compile(rf"[{CJK}][ \t]*\n[ \t>]*[{CJK}]")
 NOT_TEXT = {"pre", "code", "script", "style", "svg", "textarea", "mjx-container"}
 
 
+BLOCKS = {"p", "li", "ul", "ol", "div", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "td", "th", "caption",
+          "figure", "figcaption", "blockquote", "details", "summary", "dl", "dt", "dd", "br", "nav", "header",
+          "footer", "main", "article", "section", "label", "button", "option", "title"}
+
+
 class _Text(HTMLParser):
-    """The text of a page a reader sees as prose: outside code, scripts, styles, typeset math, and the hidden
-    copy of each notebook cell's code that mkdocs-jupyter keeps for its copy button."""
+    """The text of a page a reader sees as prose, one chunk per block (a paragraph, a list item, a cell), so
+    that a line break just before or after an inline element (<a>, <strong>) is inside its chunk: outside
+    code, scripts, styles, typeset math, and the hidden copy of each notebook cell's code that mkdocs-jupyter
+    keeps for its copy button. Skipped inline content leaves a mark, so the text around it does not join."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.depth, self.chunks, self.in_copy = 0, [], False
+        self.depth, self.chunks, self.block, self.in_copy = 0, [], [], False
+
+    def flush(self):
+        if self.block:
+            self.chunks.append("".join(self.block))
+            self.block = []
 
     def handle_starttag(self, tag, attrs):
+        if tag in BLOCKS:
+            self.flush()
+        if tag in NOT_TEXT and not self.depth:
+            self.block.append("\u2060")  # word joiner: not CJK, so 中<code>x</code>文 is no break between 中 and 文
         self.depth += tag in NOT_TEXT
         self.in_copy |= tag == "div" and "clipboard-copy-txt" in (dict(attrs).get("class") or "")
 
     def handle_endtag(self, tag):
         self.depth -= tag in NOT_TEXT and self.depth > 0
         self.in_copy &= tag != "div"
+        if tag in BLOCKS:
+            self.flush()
 
     def handle_data(self, data):
         if not self.depth and not self.in_copy:
-            self.chunks.append(data)
+            self.block.append(data)
+
+    def close(self):
+        super().close()
+        self.flush()
 
 
 def test_no_line_break_between_chinese_characters(built_site):
@@ -175,6 +197,7 @@ def test_no_line_break_between_chinese_characters(built_site):
     for path in sorted(built_site.rglob("*.html")):
         parser = _Text()
         parser.feed(path.read_text(encoding="utf-8"))
+        parser.close()
         for chunk in parser.chunks:
             problems += [f"{path.relative_to(built_site)}: …{m[0]!r}… in {chunk.strip()[:60]!r}"
                          for m in CJK_BREAK.finditer(chunk)]

@@ -12,9 +12,9 @@ attributes are the view's options. The view draws the figure (an SVG chart colou
 or a table) in front of the caption. notebooks.py draws the same views into the notebooks, the charts
 as standalone SVG.
 
-Numbers a caption states are checked against the data: each "N 轮" in a chart's caption must be an
-epoch count of what it plots (where a fit ended, or how many epochs a fit trained), so a caption cannot
-go on saying 2000 after the code changes to 1500. A missing or malformed data file, or a caption that
+Numbers a caption states are checked against the data: each "N 轮" must be an epoch count of what the
+view shows (where a fit ended, or how many epochs a fit trained), each "N 步" and "N 个种子" the study's
+steps and number of seeds, so a caption cannot go on saying 2000 after the code changes to 1500. A missing or malformed data file, or a caption that
 disagrees, fails the build naming the page, the file and what to run.
 """
 import csv
@@ -33,7 +33,8 @@ REGENERATE = "run `pytest --regenerate`"
 # Inside an admonition, Python-Markdown wraps the figure in a <p>: that goes too.
 FIGURE = re.compile(r'(?:<p>)?<figure class="data-view"(?P<attrs>[^>]*)>\s*<figcaption>(?P<caption>.*?)</figcaption>\s*</figure>(?:</p>)?', re.S)
 ATTRIBUTE = re.compile(r'data-([\w-]+)="([^"]*)"')
-EPOCHS_SAID = re.compile(r"(\d[\d,]*)\s*轮")
+# The counts a caption may state, by their unit: each must be one the view's data gives (Chart.counts).
+SAID = {unit: re.compile(rf"(\d[\d,]*)\s*{unit}") for unit in ("轮", "步", "个种子")}
 
 # --- data ----------------------------------------------------------------------------------------------
 
@@ -109,7 +110,7 @@ class Chart:
     log_y: bool = False
     markers: list[tuple[float, str]] = field(default_factory=list)
     summary: str = ""  # a sentence from the data, after the page's caption
-    epochs: set[int] = field(default_factory=set)  # the epoch counts a caption may state
+    counts: dict[str, set[int]] = field(default_factory=dict)  # what a caption may state, by unit (SAID)
 
 
 @dataclass
@@ -117,6 +118,7 @@ class Table:
     header: list[str]
     rows: list[list[str]]
     summary: str = ""  # kept empty: a table says it all
+    counts: dict[str, set[int]] = field(default_factory=dict)
 
 
 def curves(source: Path, fits: str = "") -> Chart:
@@ -148,7 +150,7 @@ def curves(source: Path, fits: str = "") -> Chart:
                 Series("company-b", "公司 B 的预测 out_1", points(lambda r: r["out_1"])),
                 Series("company-b", "公司 B 的损失 = train_loss", points(lambda r: r["train_loss"]), dashed=True)],
         x_label="训练轮数（epoch）", x_ticks=[(t, str(t)) for t in nice_ticks(last["epoch"])],
-        y_ticks=[(v, f"{v:g}") for v in (0, 0.5, 1)], y_range=(-0.1, 1.1), markers=markers, epochs=epochs,
+        y_ticks=[(v, f"{v:g}") for v in (0, 0.5, 1)], y_range=(-0.1, 1.1), markers=markers, counts={"轮": epochs},
         summary=(f"最后一个记录点（第 {last['epoch']} 轮）：公司 A 的预测 {fixed(last['out_0'])}，"
                  f"公司 B 的预测 {fixed(last['out_1'])}，train_loss {fixed(last['train_loss'])}，"
                  f"两家公司的平均损失 {fixed((last['out_0'] ** 2 + last['train_loss']) / 2)}。"))
@@ -194,7 +196,8 @@ def seed_verdicts(source: Path) -> Table:
         rows.append([str(seed)] + cells)
     rows.append(["学会的次数"] + [f"<strong>{sum(r['learned'] for r in data[n]['runs'])} / {len(data[n]['runs'])}</strong>"
                                  for n in names])
-    return Table(["种子"] + [f"{name}（{data[name]['epochs']} 轮）" for name in names], rows)
+    return Table(["种子"] + [f"{name}（{data[name]['epochs']} 轮）" for name in names], rows,
+                 counts={"轮": {data[name]["epochs"] for name in names}, "个种子": {len(seeds)}})
 
 
 def seed_escapes(source: Path) -> Table:
@@ -215,7 +218,6 @@ def seed_escapes(source: Path) -> Table:
 
 
 GRADIENT_STUDY = "run `python snippets/gradients.py --study docs/generated/gradients.json` (about twenty minutes)"
-MODEL_CLASSES = {"RNN": "rnn", "LSTM": "lstm", "LSTM（遗忘门偏置 1）": "lstm-fb1", "LSTM（遗忘门偏置 3）": "lstm-fb3"}
 
 
 MODEL_COLOURS = 5  # model-1 … model-5 in extra.css and STANDALONE_STYLE
@@ -260,7 +262,7 @@ def gradient_lengths(source: Path, when: str = "init") -> Chart:
     low = high - step * math.ceil((high - low) / step)
     return Chart(series, x_label="序列长度（天，对数刻度）", x_ticks=[(n, str(n)) for n in data["lengths"]],
                  y_ticks=[(10.0 ** e, f"1e{e}") for e in range(low, high + 1, step)], y_range=(10.0 ** low, 10.0 ** high),
-                 log_x=True, log_y=True)
+                 log_x=True, log_y=True, counts={"步": {data["steps"]}, "个种子": {len(data["seeds"])}})
 
 
 def gradient_learned(source: Path) -> Table:
@@ -280,7 +282,7 @@ def gradient_learned(source: Path) -> Table:
                 cell += f"（遗忘门 {before:.2f} → {after:.2f}）"
             cells.append(cell)
         rows.append(cells)
-    return Table(header, rows)
+    return Table(header, rows, counts={"步": {data["steps"]}, "个种子": {n}})
 
 
 HOW_TO_MAKE = {"seeds.json": SEED_STUDY, "gradients.json": GRADIENT_STUDY}  # other sources: REGENERATE
@@ -366,12 +368,15 @@ def svg(chart: Chart, label_id: str, standalone: bool = False) -> str:
     return "\n".join(parts)
 
 
-def check_caption(chart: Chart, caption: str) -> None:
-    said = {int(n.replace(",", "")) for n in EPOCHS_SAID.findall(caption)}
-    wrong = sorted(said - chart.epochs)
-    if wrong:
-        raise PluginError(f"the caption says {', '.join(f'{n} 轮' for n in wrong)}, but the data has "
-                          f"{', '.join(f'{n} 轮' for n in sorted(chart.epochs))}: update the caption")
+def check_caption(view: Chart | Table, caption: str) -> None:
+    for unit, pattern in SAID.items():
+        said = {int(n.replace(",", "")) for n in pattern.findall(caption)}
+        allowed = view.counts.get(unit, set())
+        wrong = sorted(said - allowed)
+        if wrong:
+            has = ", ".join(f"{n} {unit}" for n in sorted(allowed)) or f"no count in {unit}"
+            raise PluginError(f"the caption says {', '.join(f'{n} {unit}' for n in wrong)}, but the data has {has}: "
+                              "update the caption")
 
 
 def table_html(table: Table) -> str:
@@ -394,8 +399,7 @@ def render(attrs: str, caption: str, where: str, base: Path = GENERATED):
     source = options.pop("source", None)
     try:
         view = VIEWS[name](base / source, **options) if source else VIEWS[name](**options)
-        if isinstance(view, Chart):
-            check_caption(view, caption)
+        check_caption(view, caption)
     except PluginError as e:
         raise PluginError(f"{where}: figure {name!r}{f' of {source}' if source else ''}: {e}") from None
     except TypeError as e:  # an attribute the view does not take

@@ -30,7 +30,7 @@ DOCS = Path(__file__).parents[1]
 MATHJAX2_LOADER = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
 ROOT_LINK = re.compile(r'(\]\(|href=")/(?!/)')
 FIGURE_LINE = re.compile(r'^(?P<prefix>[> ]*)<figure class="data-view"(?P<attrs>[^>]*)>\s*<figcaption>(?P<caption>.*?)'
-                         r"</figcaption>\s*</figure>\s*$", re.M)
+                         r"</figcaption>\s*</figure>[ \t]*$", re.M)
 
 _copies = tempfile.TemporaryDirectory(prefix="lstm-book-notebooks-")
 
