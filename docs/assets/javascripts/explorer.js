@@ -1,12 +1,13 @@
 // 2.7 节的交互演示：用真实训练得到的 12 个参数，一天一天地重放 LSTMbyHand.lstm_unit。
-// Plain JavaScript; the cell's math is lstm-cell.js, shared with the trainer (trainer.js). Each `.lstm-explorer` element reads its weights from the JSON at
-// its `data-weights` URL (relative to the page). Every number shown carries its full-precision value
-// in a `data-value` attribute (tests read those). Each element is mounted once, when it comes near the
-// viewport (lstm-cell.js's mountWhenNear).
+// Plain JavaScript; the cell's math and the number helpers are lstm-cell.js's, shared with the trainer
+// (trainer.js). Each `.lstm-explorer` element reads its weights from the JSON at its `data-weights` URL
+// (relative to the page). Every number shown carries its full-precision value in a `data-value`
+// attribute (tests read those). Each element is mounted once, when it comes near the viewport.
 (function () {
   "use strict";
 
-  var KEYS = window.LSTMCell.LAYOUTS.hand.names;  // the 12 parameters, as LSTMbyHand names them
+  var Cell = window.LSTMCell, num = Cell.num;
+  var KEYS = Cell.LAYOUTS.hand.names;  // the 12 parameters, as LSTMbyHand names them
   var COMPANIES = {
     A: { name: "公司 A", inputs: [0, 0.5, 0.25, 1], label: 0 },
     B: { name: "公司 B", inputs: [1, 0.5, 0.25, 1], label: 1 }
@@ -19,8 +20,7 @@
 
   // ---- the model: LSTMbyHand.lstm_unit, from lstm-cell.js -------------------------------------
   function unroll(w, xs) {
-    var cell = window.LSTMCell;
-    return cell.unroll(cell.gateWeights(cell.LAYOUTS.hand, KEYS.map(function (k) { return w[k]; })), xs);
+    return Cell.unroll(Cell.gateWeights(Cell.LAYOUTS.hand, KEYS.map(function (k) { return w[k]; })), xs);
   }
 
   // ---- weights --------------------------------------------------------------------------------
@@ -48,41 +48,12 @@
   }
 
   function loadWeights(url) {
-    return fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error("HTTP " + response.status + "，" + url);
-      return response.text();
-    }, function () {
-      throw new Error("网络请求失败，" + url);
-    }).then(function (text) {
-      var data;
-      try {
-        data = JSON.parse(text);
-      } catch (e) {
-        throw new Error("权重文件不是合法的 JSON");
-      }
-      return validateWeights(data);
-    });
-  }
-
-  // ---- formatting -----------------------------------------------------------------------------
-  function fmt(v, digits) {
-    if (typeof v !== "number" || !isFinite(v)) return "—";
-    var s = v.toFixed(digits);
-    if (/^-0\.?0*$/.test(s)) s = s.slice(1);
-    return s;
-  }
-
-  // A shown number: rounded text, full precision in data-value.
-  function num(v, digits, attrs) {
-    return "<span class=\"lstm-widget__num\" data-value=\"" + String(v) + "\"" + (attrs || "") + ">" +
-      fmt(v, digits) + "</span>";
+    return Cell.fetchJSON(url, "权重文件").then(validateWeights);
   }
 
   // Parse what the reader typed: a plain decimal number (full-width digits, "．" and "−" accepted).
   function parseInput(text) {
-    var s = String(text).trim()
-      .replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
-      .replace(/[．。]/g, ".").replace(/[−－]/g, "-").replace(/＋/g, "+");
+    var s = Cell.typed(text);
     if (s === "") return { error: "empty" };
     if (/^[+-]?\.?$/.test(s)) return { error: "partial" };
     if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(s)) return { error: "nan" };
@@ -123,7 +94,7 @@
       strong.textContent = "演示无法运行：读取训练好的权重失败。";
       var detail = document.createElement("p");
       detail.textContent = "原因：" + (err && err.message ? err.message : String(err)) +
-        "。权重文件由本站的生成命令写到 generated/weights.json，请检查它是否存在、格式是否正确。";
+        "。权重文件由本站的测试（pytest --regenerate）写到 generated/weights.json，请检查它是否存在、格式是否正确。";
       box.appendChild(strong);
       box.appendChild(detail);
       root.appendChild(box);
@@ -484,5 +455,5 @@
     if (root && root.addTrained) root.addTrained(event.detail);
   });
 
-  window.LSTMCell.mountWhenNear(".lstm-explorer", "data-explorer", mount);
+  Cell.mountWhenNear(".lstm-explorer", "data-explorer", mount);
 })();

@@ -1,6 +1,6 @@
 // The LSTM cell of this book, shared by the explorer (explorer.js) and the trainer (trainer.js): the
 // forward pass of LSTMbyHand.lstm_unit and nn.LSTM(1, 1), its backward pass through the four days written
-// out by hand, and PyTorch's Adam; and how both widgets mount. Plain JavaScript in float64; the tests
+// out by hand, and PyTorch's Adam; and what both widgets share: loading, showing and reading numbers, mounting. Plain JavaScript in float64; the tests
 // measure how far it stays from PyTorch (tests/test_cell_js.py, tests/test_trainer.py).
 (function () {
   "use strict";
@@ -115,6 +115,41 @@
     }
   };
 
+  // ---- what both widgets show and read ---------------------------------------------------------
+
+  // A JSON file of the site, or an Error that says what went wrong with it (`what`: its name for the reader).
+  function fetchJSON(url, what) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status + "，" + url);
+      return response.text();
+    }, function () {
+      throw new Error("网络请求失败，" + url);
+    }).then(function (text) {
+      try {
+        return JSON.parse(text);
+      } catch (e) {
+        throw new Error(what + "不是合法的 JSON");
+      }
+    });
+  }
+
+  function fmt(v, digits) {
+    var s = v.toFixed(digits);
+    return /^-0\.?0*$/.test(s) ? s.slice(1) : s;  // no "-0.0000"
+  }
+
+  // A shown number: rounded text, full precision in data-value (what the tests read).
+  function num(v, digits, attrs) {
+    if (typeof v !== "number" || !isFinite(v)) return "<span class=\"lstm-widget__num\">—</span>";
+    return "<span class=\"lstm-widget__num\" data-value=\"" + String(v) + "\"" + (attrs || "") + ">" + fmt(v, digits) + "</span>";
+  }
+
+  // What the reader typed, with the full-width digits, point and signs of a Chinese keyboard made ASCII.
+  function typed(text) {
+    return String(text).trim().replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
+      .replace(/[．。]/g, ".").replace(/[−－]/g, "-").replace(/＋/g, "+");
+  }
+
   // Both widgets mount each of their elements once it comes near the viewport, not while the page loads:
   // building one styles and lays out the whole page again, which on the seeds page blocked the main thread
   // for about a second at Lighthouse's 4x slowdown. `state` is the attribute that marks an element taken.
@@ -143,5 +178,5 @@
   }
 
   window.LSTMCell = { LAYOUTS: LAYOUTS, gateWeights: gateWeights, unroll: unroll, lossAndGradient: lossAndGradient,
-                      Adam: Adam, mountWhenNear: mountWhenNear };
+                      Adam: Adam, fetchJSON: fetchJSON, fmt: fmt, num: num, typed: typed, mountWhenNear: mountWhenNear };
 })();

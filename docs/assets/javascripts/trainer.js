@@ -8,10 +8,13 @@
 (function () {
   "use strict";
 
-  var Cell = window.LSTMCell;
+  var Cell = window.LSTMCell, num = Cell.num;
   var INPUTS = [[0, 0.5, 0.25, 1], [1, 0.5, 0.25, 1]];
   var LABELS = [0, 1];
   var LIMITS = { lr: [1e-5, 1], epochs: [1, 50000] };
+  // When the two companies' pulls cancel: the seeds chapter's criterion for its stuck runs (docs/seeds.md
+  // 4.4, which tests/test_seeds.py asserts on the study): cosine below -0.99, the sum under a seventh of each.
+  var CANCEL = { cos: -0.99, share: 1 / 7 };
   var SPEEDS = [{ label: "每秒 50 轮", perSecond: 50 }, { label: "每秒 500 轮", perSecond: 500 },
                 { label: "最快", perSecond: Infinity }];
   var SLICE_MS = 8;
@@ -93,21 +96,6 @@
     return data.models;
   }
 
-  function fetchJSON(url, what) {
-    return fetch(url, { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) fail("HTTP " + response.status + "，" + url);
-      return response.text();
-    }, function () {
-      fail("网络请求失败，" + url);
-    }).then(function (text) {
-      try {
-        return JSON.parse(text);
-      } catch (e) {
-        return fail(what + "不是合法的 JSON");
-      }
-    });
-  }
-
   // The study's row for a model and seed, if the study ran it: {A, B, learned, epochs}.
   function studyRow(study, model, seed) {
     var s = study && study[model.name];
@@ -119,14 +107,6 @@
   function escapeHTML(text) {
     return String(text).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }[c]; });
   }
-  function fmt(v, digits) {
-    var s = v.toFixed(digits);
-    return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
-  }
-  function num(v, digits, attrs) {
-    if (typeof v !== "number" || !isFinite(v)) return "<span class=\"lstm-widget__num\">—</span>";
-    return "<span class=\"lstm-widget__num\" data-value=\"" + String(v) + "\"" + (attrs || "") + ">" + fmt(v, digits) + "</span>";
-  }
   function seedList(seeds) {  // "0–19、42"
     var n = seeds.map(Number).sort(function (a, b) { return a - b; }), parts = [], i = 0;
     while (i < n.length) {
@@ -136,11 +116,6 @@
       i = j + 1;
     }
     return parts.join("、");
-  }
-  // What the reader typed, with full-width digits and signs made ASCII, as the explorer accepts them.
-  function typed(text) {
-    return String(text).trim().replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xFEE0); })
-      .replace(/[．。]/g, ".").replace(/[−－]/g, "-").replace(/＋/g, "+");
   }
 
   // ---- charts: inline SVG, coloured by extra.css like the book's other charts ---------------------
@@ -176,7 +151,7 @@
         root.setAttribute("data-trainer", "error");
         root.innerHTML = "<div class=\"lstm-widget__error\" role=\"alert\"><strong>演示无法运行：" + what + "。</strong><p></p></div>";
         root.querySelector(".lstm-widget__error p").textContent = "原因：" + (err && err.message ? err.message : String(err)) +
-          "。初始参数由本站的测试写到 generated/trainer.json，请检查它是否存在、格式是否正确。";
+          "。初始参数由本站的测试（pytest --regenerate）写到 generated/trainer.json，请检查它是否存在、格式是否正确。";
       };
     };
     var weightsUrl, studyUrl;
@@ -188,8 +163,8 @@
       return;
     }
     Promise.all([
-      fetchJSON(weightsUrl, "初始参数文件").then(validateModels),
-      studyUrl ? fetchJSON(studyUrl, "实验结果文件").catch(function () { return null; }) : null
+      Cell.fetchJSON(weightsUrl, "初始参数文件").then(validateModels),
+      studyUrl ? Cell.fetchJSON(studyUrl, "实验结果文件").catch(function () { return null; }) : null
     ]).then(function (loaded) {
       try {
         build(root, id, loaded[0], loaded[1]);
@@ -278,7 +253,7 @@
 
     // Reads one field; on a bad value keeps the last good one and says why.
     function readField(name) {
-      var text = typed(inputs[name].value);
+      var text = Cell.typed(inputs[name].value);
       var problem = null, value = Number(text);
       if (text === "") {
         problem = "不能为空";
@@ -440,7 +415,7 @@
         "<tr><th scope=\"row\">两家加起来</th><td></td><td>" + num(s.lossA + s.lossB, 4, " data-quantity=\"loss\"") +
         "</td><td>" + num(s.gradSum, 4, " data-quantity=\"gradSum\"") + "（夹角余弦 " + num(s.cos, 3, " data-quantity=\"cos\"") + "）</td></tr>" +
         "</tbody></table>" +
-        "<p class=\"lstm-widget__pulls\">" + (s.cos < -0.9 && s.gradSum < 0.2 * Math.min(s.gradA, s.gradB)
+        "<p class=\"lstm-widget__pulls\">" + (s.cos < CANCEL.cos && s.gradSum < CANCEL.share * Math.min(s.gradA, s.gradB)
           ? "两家公司的梯度方向几乎相反，加起来所剩无几：它们在互相抵消。"
           : "两家公司的梯度没有互相抵消。") + "</p>";
       var history = state.history, xMax = Math.max(state.target, s.epoch);
@@ -467,7 +442,7 @@
       var row = studyRow(study, m, state.seed);
       var verdict = learned(s.A, s.B) ? "两家公司的预测离各自的标签都不到 0.1：学会了。" : "还没学会：至少有一家公司的预测离标签差 0.1 以上。";
       if (row && s.epoch === row.epochs && state.lr === m.lr) {
-        verdict += "上面的实验用 PyTorch 训练同一个种子 " + row.epochs + " 轮：公司 A " + fmt(row.A, 4) + "，公司 B " + fmt(row.B, 4) + "，" +
+        verdict += "上面的实验用 PyTorch 训练同一个种子 " + row.epochs + " 轮：公司 A " + Cell.fmt(row.A, 4) + "，公司 B " + Cell.fmt(row.B, 4) + "，" +
           (row.learned ? "学会了" : "没学会") + (row.learned === learned(s.A, s.B) ? "，结论相同。" : "，结论不同。");
       }
       q("[data-role=verdict]").textContent = verdict;
