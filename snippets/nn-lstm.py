@@ -46,7 +46,7 @@ lstm_bf.load_state_dict(lstm.state_dict())
 xf = inputs.unsqueeze(-1)                        # batch_first=True：(N, L, H_in)
 output_bf, (h_n_bf, c_n_bf) = lstm_bf(xf)
 print("batch_first=True  input", tuple(xf.shape), "output", tuple(output_bf.shape), "h_n", tuple(h_n_bf.shape), "c_n", tuple(c_n_bf.shape))
-assert xf.shape == (N, L_, H_in) and output_bf.shape == (N, L_, 1) and h_n_bf.shape == (1, N, 1)
+assert xf.shape == (N, L_, H_in) and output_bf.shape == (N, L_, 1) and h_n_bf.shape == c_n_bf.shape == (1, N, 1)
 assert torch.allclose(output_bf.transpose(0, 1), output)   # 同一组权重，只是维度顺序不同
 assert torch.equal(output_bf[:, -1], h_n_bf[0])   # batch_first 时最后一步在第 1 维
 # --8<-- [end:shapes]

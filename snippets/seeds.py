@@ -114,7 +114,8 @@ def study_seed(model_class, seed, epochs, longer):
 
 
 def study(seeds=SEEDS, models=MODELS):
-    problems = [f"种子 {s!r} 不是 0 到 2**32-1 之间的整数" for s in seeds if not (isinstance(s, int) and 0 <= s < 2**32)]
+    problems = [f"种子 {s!r} 不是 0 到 2**32-1 之间的整数" for s in seeds
+                if not (isinstance(s, int) and not isinstance(s, bool) and 0 <= s < 2**32)]
     problems += [f"{name}：训练 {epochs} 轮、最多 {longer} 轮，要求 0 < 训练轮数 ≤ 最多轮数"
                  for name, (_, epochs, longer) in models.items() if not 0 < epochs <= longer]
     if not seeds or len(set(seeds)) != len(seeds):

@@ -11,6 +11,7 @@ import os
 import posixpath
 import re
 import textwrap
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -167,20 +168,20 @@ LEFT_OUT = {
 }
 
 
-def clean(text: str, workdir: Path) -> tuple[str, set[str]]:
+def clean(text: str, workdir: Path) -> tuple[str, Counter]:
     """What a terminal finally shows, without progress bars, LEFT_OUT lines and machine-specific paths;
-    and which of LEFT_OUT (plus "进度条") were left out."""
-    lines, left_out = [], set()
+    and how many lines of each of LEFT_OUT were left out (plus "进度条" when there were bars)."""
+    lines, left_out = [], Counter()
     for line in ANSI.sub("", text).split("\n"):
         line = line.rstrip("\r").split("\r")[-1].rstrip()
         if PROGRESS.search(line):
-            left_out.add("进度条")
+            left_out["进度条"] = 1
             line = PROGRESS.sub("", line).strip()
             if not line:
                 continue
         dropped = [what for what, pattern in LEFT_OUT.items() if pattern.search(line)]
         if dropped:
-            left_out.update(dropped)
+            left_out.update(dropped)  # each is one line: a tip, a warning
             continue
         line = line.replace(str(workdir.resolve()), ".").replace(str(workdir), ".")
         lines.append(re.sub(r"\S*/site-packages/", "", line))
@@ -192,7 +193,7 @@ class Run:
 
     def __init__(self, page: str, nb: nbformat.NotebookNode, workdir: Path):
         self.page, self.nb, self.workdir = page, nb, workdir
-        self.left_out: dict[int, set[str]] = {}  # block -> what clean() left out of its output
+        self.left_out: dict[int, Counter] = {}  # block -> what clean() left out of its output
         nb.metadata.get("language_info", {}).pop("version", None)  # the kernel's patch release varies by machine
         for cell in nb.cells:
             if cell.cell_type == "code":
@@ -205,7 +206,7 @@ class Run:
         if text.strip():
             cleaned, left_out = clean(text, self.workdir)
             if "`Trainer.fit` stopped" in text:  # KERNEL_ENV kept the bar a reader sees from being drawn
-                left_out.add("进度条")
+                left_out["进度条"] = 1
             self.left_out[cell.metadata["block"]] = left_out
             kept = [nbformat.v4.new_output("stream", name="stdout", text=cleaned)]
         return kept + [o for o in cell.outputs if o.output_type != "stream"]

@@ -23,9 +23,30 @@ DOCS = ROOT / "docs"
 SNIPPETS = ROOT / "snippets"
 GENERATED = DOCS / "generated"
 
+
+def load_hook(name: str):
+    """docs/hooks/<name>.py as MkDocs loads it: with docs/hooks/ on sys.path while it runs."""
+    spec = importlib.util.spec_from_file_location(f"{name}_hook", DOCS / "hooks" / f"{name}.py")
+    hook = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(DOCS / "hooks"))
+    try:
+        spec.loader.exec_module(hook)
+    finally:
+        sys.path.remove(str(DOCS / "hooks"))
+    return hook
+
+
+includes_hook = load_hook("includes")
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
-INCLUDE = re.compile(r'^\s*-{1,2}8<-{1,2}\s+"(?P<target>[^"]+)"\s*$')
-SECTION = re.compile(r"#\s*--8<--\s*\[(start|end):([a-z][-_0-9a-z]*)\]")  # a named section in a snippet
+INCLUDE = includes_hook.INCLUDE  # the build checks each include with the same pattern
+SECTION = re.compile(rf"#\s*--8<--\s*\[(start|end):({includes_hook.SECTION_NAME.pattern})\]")  # a named section
+
+
+def include_target(m: re.Match) -> str:
+    """An INCLUDE match as the page writes it: "file" or "file:section"."""
+    return m["file"] + (f":{m['section']}" if m["section"] else "")
+
+
 OUTPUT_TITLE = re.compile(r'title="(?P<title>[^"]*)"')
 
 
@@ -125,7 +146,7 @@ def split_page(page: str) -> tuple[str | Block, ...]:
         while j < len(raw) and raw[j].strip() != fence:
             j += 1
         body = [line[len(indent):] if line.startswith(indent) else line.lstrip() for line in raw[i + 1:j]]
-        targets = [t["target"] for t in map(INCLUDE.match, body) if t]
+        targets = [include_target(t) for t in map(INCLUDE.match, body) if t]
         if prose:
             parts.append(expand("\n".join(prose)))
             prose = []
@@ -168,18 +189,6 @@ def script_sections(script: str, names: list[str]) -> SimpleNamespace:
     namespace = {"__name__": f"{Path(script).stem}_sections"}
     exec(compile(script_source(script, names), f"snippets/{script} ({', '.join(names)})", "exec"), namespace)
     return SimpleNamespace(**namespace)
-
-
-def load_hook(name: str):
-    """docs/hooks/<name>.py as MkDocs loads it: with docs/hooks/ on sys.path while it runs."""
-    spec = importlib.util.spec_from_file_location(f"{name}_hook", DOCS / "hooks" / f"{name}.py")
-    hook = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(DOCS / "hooks"))
-    try:
-        spec.loader.exec_module(hook)
-    finally:
-        sys.path.remove(str(DOCS / "hooks"))
-    return hook
 
 
 def shown_path(path: Path) -> str:

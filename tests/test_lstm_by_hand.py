@@ -109,11 +109,15 @@ def test_the_cell_state_gradient_is_more_than_the_forget_gates(runs):
 
 
 def test_the_theory_page_quotes_section_2_8(runs):
-    """theory.md's correction quotes company A's two numbers from section 2.8's output."""
+    """theory.md's correction quotes company A's two numbers from section 2.8's output (within the tolerance
+    that another CPU's rounding gets, like the committed output it quotes)."""
     said = re.search(r"公司 A 的 \$f_2 f_3 f_4\$ 是 ([\d.]+)，完整的 \$\\partial C_4 / \\partial C_1\$ 却是 ([\d.]+)",
                      (DOCS / "theory.md").read_text(encoding="utf-8"))
     assert said, "theory.md no longer quotes section 2.8's numbers"
-    assert tuple(map(float, said.groups())) == cell_gradients(runs["lstm-by-hand"])["A"]
+    printed = cell_gradients(runs["lstm-by-hand"])["A"]
+    tolerance = artifacts.TOLERANCE
+    assert tuple(map(float, said.groups())) == pytest.approx(printed, rel=tolerance["rel"], abs=tolerance["abs_"]), (
+        f"theory.md quotes {said.groups()}, section 2.8 printed {printed}")
 
 
 def test_lightning_and_pytorch_lightning_do_not_mix():

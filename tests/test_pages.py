@@ -9,6 +9,7 @@ import importlib.metadata
 import re
 import shlex
 import subprocess
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
@@ -58,20 +59,24 @@ def test_each_output_is_shown_under_the_block_that_printed_it(runs, page):
     assert not problems, "\n".join(problems)
 
 
+COUNTS = {n: i for i, n in enumerate("一两三四五六七八九", 1)}
+
+
 @pytest.mark.parametrize("page", python_pages())
 def test_output_titles_say_what_was_left_out(runs, page):
     """An output block whose run printed lines the book leaves out (kernels.LEFT_OUT, progress bars) says so
-    in its title; one that left nothing out does not claim to."""
+    in its title, with how many tips and warnings ("两条提示"); one that left nothing out does not claim to."""
     problems = []
     by_block = {b.index: b for b in blocks(page)}
     for index, left_out in runs[page].left_out.items():
         output = by_block.get(index + 1)
         if output is None or not output.targets or not output.targets[0].startswith("outputs/"):
             continue  # reported by the test above
-        said = {what for what in ("进度条", "提示", "弃用警告") if what in output.title}
+        said = Counter({"进度条": 1} if "进度条" in output.title else {})
+        said.update({what: COUNTS[n] for n, what in re.findall(r"([一两三四五六七八九])条(提示|弃用警告)", output.title)})
         if said != left_out:
-            problems.append(f"{output.name}: the title {output.title!r} should name what was left out: "
-                            f"{sorted(left_out) or 'nothing'}")
+            problems.append(f"{output.name}: the title {output.title!r} should say what was left out: "
+                            f"{dict(left_out) or 'nothing'}")
     assert not problems, "\n".join(problems)
 
 

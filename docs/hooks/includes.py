@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 
-SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*")  # as snippets/ name them; tests/pages.py reads the same
+SECTION_NAME = re.compile(r"[a-z][-_0-9a-z]*")  # as snippets/ name them; tests/pages.py builds on it and INCLUDE
 INCLUDE = re.compile(r'^[ \t]*-{1,2}8<-{1,2}[ \t]+"(?P<file>[^":]+)(?::(?P<section>[^"]+))?"[ \t]*$', re.M)
 
 
