@@ -31,10 +31,16 @@ def test_a_number_within_the_tolerance_is_not_a_change():
     assert numbers_differ(long + "旧", long + "新") == f"line 1: {'一' * 20 + '新'!r} is now {'一' * 20 + '旧'!r}"
     assert numbers_differ("epoch=1999-step=4000.ckpt", "epoch=2000-step=4002.ckpt") == "line 1: 2000 is now 1999"
     # Numbers with an exponent keep their scale: no absolute tolerance hides a tiny gradient's change.
-    assert numbers_differ("梯度 4.3e-28", "梯度 4.1e-28") is None
-    assert numbers_differ("梯度 1.0e-10", "梯度 4.1e-28") == "line 1: 4.1e-28 is now 1.0e-10"
+    assert numbers_differ("梯度 2.1e-02", "梯度 2.0e-02") is None
     assert numbers_differ("梯度 2.4e-02", "梯度 2.0e-02") == "line 1: 2.0e-02 is now 2.4e-02"
+    assert numbers_differ("梯度 4.3e-28", "梯度 4.1e-28") is None
+    assert numbers_differ("梯度 4.1e-27", "梯度 4.1e-28") == "line 1: 4.1e-28 is now 4.1e-27"
+    assert numbers_differ("梯度 1.0e-10", "梯度 4.1e-28") == "line 1: 4.1e-28 is now 1.0e-10"
+    assert numbers_differ("差 1.2e-07", "差 6.0e-08") is None, "float32 rounding noise is not a change"
     assert numbers_differ("差 1.2e-07", "差 0.0e+00") is None, "float32 rounding noise is not a change"
+    # A sign is a change, whatever the size.
+    assert numbers_differ("w = -0.1234", "w = 0.1234") == "line 1: 0.1234 is now -0.1234"
+    assert numbers_differ("h = -4.1e-28", "h = 4.1e-28") == "line 1: 4.1e-28 is now -4.1e-28"
 
 
 def test_a_notebooks_code_and_prose_must_be_exact():
