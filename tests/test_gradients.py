@@ -188,7 +188,7 @@ def test_the_default_lstm_learns_less_often_than_the_rnn():
     assert sum(row(RNN, n)["learned"] for n in longer) > 0
     (n16,) = said(r"长度 16 时 RNN 学会了 (\d+) 次")
     assert int(n16) == row(RNN, 16)["learned"]
-    before, after = said(rf"长度 {data['lengths'][-1]} 时从 ([\d.]+) 降到了 ([\d.]+)")
+    before, after = said(rf"在这些长度上，训练之后它的遗忘门平均值不升反降，长度 {data['lengths'][-1]} 时从 ([\d.]+) 降到了 ([\d.]+)")
     r = row(DEFAULT, data["lengths"][-1])
     assert (before, after) == (f"{sum(r['forget_init']) / len(r['forget_init']):.2f}",
                                f"{sum(r['forget_trained']) / len(r['forget_trained']):.2f}")
@@ -224,8 +224,7 @@ def test_the_pages_setup_is_the_codes():
     said(rf"种子 0，{gradient['n'].default} 条序列的平均")
     said(rf"把五个模型放在 {len(data['lengths'])} 种长度、{len(data['seeds'])} 个种子上各训练 {data['steps']} 步")
     assert len(data["models"]) == 5 and train["steps"].default == data["steps"]
-    said(r"测试会重新训练其中一个点，并重算每个模型在每种长度上的初始梯度")
-    assert callable(globals().get("test_a_point_of_the_study_reruns")) and callable(globals().get("test_every_models_start_is_the_studys"))
+    said(r"测试会重新训练其中一个点，并重算每个模型在每种长度上的初始梯度")  # the two tests below do
 
 
 def test_every_models_start_is_the_studys():

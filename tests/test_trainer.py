@@ -6,6 +6,7 @@ window.LSTMTrainer.train(), the loop the widget runs, for the study's 42 full ru
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import lightning as L
@@ -103,14 +104,25 @@ def trainer(browser, built_site, site_url):
     assert t.log.external == [], f"requests to another host (aborted): {t.log.external}"
 
 
+STEPS_CHECKED = 100  # two steps an epoch: the two companies
+
+
+def test_the_page_states_what_the_tests_hold():
+    """Section 4.5's numbers are this module's: the steps and the tolerance of the parameters' check."""
+    exponent = round(math.log10(PARAMETER_TOLERANCE))
+    said = f"前 {STEPS_CHECKED} 步之后，每个参数和 PyTorch 的 float32 训练相差不到 1e{exponent}"
+    assert 10.0 ** exponent == PARAMETER_TOLERANCE and said in SEEDS_PAGE, f"docs/seeds.md 4.5 must say: {said}"
+
+
 @pytest.mark.parametrize("layout, seed", [("hand", 42), ("hand", stuck_seed("hand")), ("nn", 42), ("nn", stuck_seed("nn"))],
                          ids=lambda v: str(v))
 def test_parameters_after_100_steps_are_pytorchs(trainer, layout, seed):
-    """50 epochs of two steps each, from PyTorch's initial parameters for the seed: every parameter the page
-    shows is PyTorch's, within PARAMETER_TOLERANCE."""
-    trainer.choose(layout, seed, 50)
-    trainer.run_to_target(50)
-    shown, expected = trainer.parameters(), pytorch_parameters(layout, seed, 50)
+    """STEPS_CHECKED steps from PyTorch's initial parameters for the seed: every parameter the page shows is
+    PyTorch's, within PARAMETER_TOLERANCE."""
+    epochs = STEPS_CHECKED // 2
+    trainer.choose(layout, seed, epochs)
+    trainer.run_to_target(epochs)
+    shown, expected = trainer.parameters(), pytorch_parameters(layout, seed, epochs)
     assert len(shown) == len(expected) == len(TRAINER[layout]["initial"][str(seed)])
     worst = max(abs(a - b) for a, b in zip(shown, expected))
     assert worst <= PARAMETER_TOLERANCE, f"{layout} seed {seed}: max |page - PyTorch| = {worst:.2e}"
@@ -129,6 +141,8 @@ def test_a_full_run_is_the_studys(trainer):
     assert trainer.value("B") == pytest.approx(row["B"], abs=PREDICTION_TOLERANCE)
     verdict = trainer.page.inner_text(f"{WIDGET} [data-role=verdict]")
     assert "还没学会" in verdict and "结论相同" in verdict, verdict
+    titles = trainer.page.locator(f"{WIDGET} .lstm-widget__table-title").all_inner_texts()
+    assert f"第 {model['epochs']} 轮之后" in titles, f"the page names the table “第 {model['epochs']} 轮之后”: {titles}"
     # the two companies' pulls, as the chapter measured them at a stuck point
     assert min(trainer.value("gradA"), trainer.value("gradB")) > 0.2 and trainer.value("cos") < -0.99
     assert "互相抵消" in trainer.page.inner_text(f"{WIDGET} .lstm-widget__pulls")
@@ -174,9 +188,9 @@ def test_every_seed_of_the_study_gets_its_verdict_and_predictions(trainer):
                     problems.append(f"{where}; PyTorch in float64 {a:.5f}, {b:.5f}")
     assert len(results) == sum(len(STUDY[m["name"]]["runs"]) for m in TRAINER.values())
     assert not problems, "\n".join(problems)
-    said = re.search(r"(\d+) 个运行里，(\d+) 个的最终预测和 PyTorch 相差不到 0\.001", SEEDS_PAGE)
+    said = re.search(rf"(\d+) 个运行里，(\d+) 个的最终预测和 PyTorch 相差不到 {re.escape(f'{PREDICTION_TOLERANCE:g}')}", SEEDS_PAGE)
     assert said and (int(said[1]), int(said[2])) == (len(results), close), (
-        f"docs/seeds.md 4.5 must say: {len(results)} 个运行里，{close} 个的最终预测和 PyTorch 相差不到 0.001")
+        f"docs/seeds.md 4.5 must say: {len(results)} 个运行里，{close} 个的最终预测和 PyTorch 相差不到 {PREDICTION_TOLERANCE:g}")
     assert float32_vs_64 and (round(min(float32_vs_64), 2), round(max(float32_vs_64), 2)) == (0.01, 0.05), (
         f"docs/seeds.md 4.5 says PyTorch's float32 and float64 part there by 百分之一到百分之五: {float32_vs_64}")
 
