@@ -212,7 +212,9 @@ def trainer_timing(url: str) -> list[dict]:
             epochs = trainer.locator("[data-field=epochs]").input_value()
             page.evaluate("window.__longest = 0")
             start = time.perf_counter()
-            trainer.get_by_role("button", name="开始").click()
+            # The DOM's click(), not Playwright's: Playwright's click dispatches pointer events through listeners
+            # it injects to check the target, a task of 45-80 ms at 4 x that is the harness's, not the page's.
+            trainer.get_by_role("button", name="开始").evaluate("button => button.click()")
             page.wait_for_function(f"() => document.querySelector('.lstm-trainer [data-role=status]').dataset.epoch === '{epochs}'",
                                    timeout=600_000)
             seconds = time.perf_counter() - start
