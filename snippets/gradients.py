@@ -2,7 +2,6 @@
 The whole study (about twenty minutes): python snippets/gradients.py --study docs/generated/gradients.json"""
 # --8<-- [start:imports]
 import json
-import math
 import sys
 
 import torch
@@ -150,10 +149,6 @@ LENGTHS = [8, 16, 32, 64]
 SEEDS = list(range(10))
 # 步数 × 长度之和 × 种子数 × 模型数：默认是 720 万，在 CI 的机器上跑二十分钟左右；上限取它的两倍左右
 MAX_WORK = 15_000_000
-
-
-def geometric_mean(values):
-    return math.exp(sum(math.log(max(v, 1e-300)) for v in values) / len(values))
 
 
 def study(lengths=LENGTHS, seeds=SEEDS, steps=1200, models=MODELS):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from statistics import mean
 
 import lightning as L
 import pytest
@@ -66,9 +67,9 @@ def test_the_forget_gate_starts_near_one_half_by_default():
     the RNN has none."""
     assert all(f is None for r in study()["models"][RNN] for f in r["forget_init"])
     for r in study()["models"][DEFAULT]:
-        assert 0.4 < sum(r["forget_init"]) / len(r["forget_init"]) < 0.6, r["length"]
+        assert 0.4 < mean(r["forget_init"]) < 0.6, r["length"]
     longest = study()["models"][OPEN][-1]
-    assert sum(longest["forget_init"]) / len(longest["forget_init"]) > 0.8, longest["forget_init"]
+    assert mean(longest["forget_init"]) > 0.8, longest["forget_init"]
 
 
 def test_at_the_longest_length_the_open_lstm_learns_more_often_than_the_rnn():
@@ -118,6 +119,24 @@ def test_the_exploding_gradient_grows_and_is_clipped(runs):
     norms = [g for _, g, _ in found]
     assert norms == sorted(norms) and norms[-1] / norms[0] > 1e10, norms
     assert all(c == pytest.approx(1.0, abs=1e-3) for _, _, c in found), found
+
+
+def test_each_day_back_multiplies_the_gradient_by_the_recurrent_weight():
+    """5.5's mechanism, on the RNN the page describes and its code builds (1-dim, no bias, input weight 1,
+    recurrent weight 1.5, ReLU, inputs all 1): the last day's hidden state depends on the first day's by
+    exactly 1.5 for each day between them."""
+    code_shown = expand('--8<-- "gradients.py:explode"')
+    assert 'nonlinearity="relu", bias=False' in code_shown and "weight_hh_l0.fill_(1.5)" in code_shown
+    said("递归的权重是 1.5，激活函数用不会饱和的 ReLU，输入全是 1；每往回传一天，梯度就再乘一次 1.5")
+    rnn = torch.nn.RNN(input_size=1, hidden_size=1, nonlinearity="relu", bias=False)
+    with torch.no_grad():
+        rnn.weight_ih_l0.fill_(1.0)
+        rnn.weight_hh_l0.fill_(1.5)
+    for length in (8, 16):
+        h0 = torch.zeros(1, 1, requires_grad=True)
+        output, _ = rnn(torch.ones(length, 1), h0)
+        (grad,) = torch.autograd.grad(output[-1].sum(), h0)
+        assert grad.item() == pytest.approx(1.5 ** length, rel=1e-5), (length, grad.item())
 
 
 def test_lightnings_gradient_clip_val_is_clip_grad_norm(tmp_path):
@@ -176,7 +195,7 @@ def test_the_pages_sentences_about_gradients_are_the_studys():
                     r"遗忘门偏置 1 的 LSTM ([\d.e+-]+)，chrono 初始化的 LSTM 还有 ([\d.e+-]+)。")
     assert sentence == tuple(f"{geometric_mean(row(m, longest)['gradient_init']):.1e}" for m in names.values()), sentence
     (forget,) = said(rf"默认初始化的 LSTM，遗忘门一开始的平均值（{len(data['seeds'])} 个种子）是 ([\d.]+)。")
-    assert forget == f"{sum(row(DEFAULT, longest)['forget_init']) / len(data['seeds']):.2f}"
+    assert forget == f"{mean(row(DEFAULT, longest)['forget_init']):.2f}"
 
 
 def test_the_default_lstm_learns_less_often_than_the_rnn():
@@ -190,8 +209,8 @@ def test_the_default_lstm_learns_less_often_than_the_rnn():
     assert int(n16) == row(RNN, 16)["learned"]
     before, after = said(rf"在这些长度上，训练之后它的遗忘门平均值不升反降，长度 {data['lengths'][-1]} 时从 ([\d.]+) 降到了 ([\d.]+)")
     r = row(DEFAULT, data["lengths"][-1])
-    assert (before, after) == (f"{sum(r['forget_init']) / len(r['forget_init']):.2f}",
-                               f"{sum(r['forget_trained']) / len(r['forget_trained']):.2f}")
+    assert (before, after) == (f"{mean(r['forget_init']):.2f}",
+                               f"{mean(r['forget_trained']):.2f}")
     assert all(mean(row(DEFAULT, n)["forget_trained"]) < mean(row(DEFAULT, n)["forget_init"]) for n in longer), \
         "the page says the default LSTM's forget gate closes with training at every length from 16 on"
     assert all(geometric_mean(row(DEFAULT, n)["gradient_trained"]) < geometric_mean(row(DEFAULT, n)["gradient_init"])
@@ -199,10 +218,6 @@ def test_the_default_lstm_learns_less_often_than_the_rnn():
     (bias_1,) = said(r"遗忘门偏置 1 在长度 16 时有用（学会 (\d+) 次），长度 32 和 64 一次也没学会")
     assert int(bias_1) == row("LSTM（遗忘门偏置 1）", 16)["learned"]
     assert [row("LSTM（遗忘门偏置 1）", n)["learned"] for n in (32, 64)] == [0, 0]
-
-
-def mean(values: list[float]) -> float:
-    return sum(values) / len(values)
 
 
 def test_hidden_size_1_is_too_small():

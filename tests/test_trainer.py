@@ -5,6 +5,7 @@ window.LSTMTrainer.train(), the loop the widget runs, for the study's 42 full ru
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -148,6 +149,7 @@ def test_a_full_run_is_the_studys(trainer):
     assert "互相抵消" in trainer.page.inner_text(f"{WIDGET} .lstm-widget__pulls")
 
 
+@functools.cache  # both the full-run check and the float32/float64 test need nn.LSTM seed 16 in float64: one run
 def pytorch_predictions(layout: str, seed: int, epochs: int, dtype) -> tuple[float, float]:
     L.seed_everything(seed, verbose=False)
     model = fit(CLASSES[layout]().to(dtype), INPUTS.to(dtype), LABELS.to(dtype), epochs)

@@ -8,7 +8,7 @@
 (function () {
   "use strict";
 
-  var Cell = window.LSTMCell, num = Cell.num;
+  var Cell = window.LSTMCell;
   var INPUTS = [[0, 0.5, 0.25, 1], [1, 0.5, 0.25, 1]];
   var LABELS = [0, 1];
   var LIMITS = { lr: [1e-5, 1], epochs: [1, 50000] };
@@ -150,7 +150,12 @@
       }).join("") + "</p>";
   }
 
-  // A number num() drew, changed in place: its text and its full-precision data-value.
+  // A place for a number, with the markup of lstm-cell.js's num(); setNum() fills it.
+  function slot(quantity) {
+    return "<span class=\"lstm-widget__num\" data-quantity=\"" + quantity + "\"></span>";
+  }
+
+  // A number changed in place: its text and its full-precision data-value.
   function setNum(el, v, digits) {
     var finite = typeof v === "number" && isFinite(v);
     if (finite) el.setAttribute("data-value", String(v));
@@ -457,13 +462,10 @@
             "<p class=\"lstm-widget__table-title\" id=\"" + id + "-now-caption\"></p>" +
             "<table class=\"lstm-widget__table\" aria-labelledby=\"" + id + "-now-caption\"><thead><tr><th scope=\"col\">公司</th>" +
             "<th scope=\"col\">预测</th><th scope=\"col\">损失</th><th scope=\"col\">各自的梯度长度</th></tr></thead><tbody>" +
-            "<tr><th scope=\"row\">公司 A（标签 0）</th><td>" + num(s.A, 4, " data-quantity=\"A\"") + "</td><td>" + num(s.lossA, 4, " data-quantity=\"lossA\"") +
-            "</td><td>" + num(s.gradA, 4, " data-quantity=\"gradA\"") + "</td></tr>" +
-            "<tr><th scope=\"row\">公司 B（标签 1）</th><td>" + num(s.B, 4, " data-quantity=\"B\"") + "</td><td>" + num(s.lossB, 4, " data-quantity=\"lossB\"") +
-            "</td><td>" + num(s.gradB, 4, " data-quantity=\"gradB\"") + "</td></tr>" +
-            "<tr><th scope=\"row\">两家加起来</th><td></td><td>" + num(s.lossA + s.lossB, 4, " data-quantity=\"loss\"") +
-            "</td><td>" + num(s.gradSum, 4, " data-quantity=\"gradSum\"") + "（夹角余弦 " + num(s.cos, 3, " data-quantity=\"cos\"") + "）</td></tr>" +
-            "</tbody></table><p class=\"lstm-widget__pulls\"></p>";
+            "<tr><th scope=\"row\">公司 A（标签 0）</th><td>" + slot("A") + "</td><td>" + slot("lossA") + "</td><td>" + slot("gradA") + "</td></tr>" +
+            "<tr><th scope=\"row\">公司 B（标签 1）</th><td>" + slot("B") + "</td><td>" + slot("lossB") + "</td><td>" + slot("gradB") + "</td></tr>" +
+            "<tr><th scope=\"row\">两家加起来</th><td></td><td>" + slot("loss") + "</td><td>" + slot("gradSum") +
+            "（夹角余弦 " + slot("cos") + "）</td></tr></tbody></table><p class=\"lstm-widget__pulls\"></p>";
           drawn.now = true;
         }
         q("[data-role=now] .lstm-widget__table-title").textContent = "第 " + s.epoch + " 轮之后";
@@ -478,8 +480,9 @@
         if (drawn.params !== m.layout) {
           q("[data-role=params]").innerHTML =
             "<table class=\"lstm-widget__table\"><caption id=\"" + id + "-params-caption\"></caption><tbody>" +
-            names.map(function (name, j) {
-              return "<tr><th scope=\"row\"><code>" + name + "</code></th><td>" + num(s.params[j], 6, " data-param=\"" + name + "\"") + "</td></tr>";
+            names.map(function (name) {
+              return "<tr><th scope=\"row\"><code>" + name + "</code></th><td><span class=\"lstm-widget__num\" data-param=\"" +
+                name + "\"></span></td></tr>";
             }).join("") + "</tbody></table>";
           drawn.params = m.layout;
         }
