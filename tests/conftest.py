@@ -24,6 +24,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
+import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -63,6 +64,16 @@ class Job:
         return self.result, self.error
 
 
+def spawn(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run for the jobs' threads: the child gets a copy of the environment, not the process's own.
+
+    A child inherits the environment by exec'ing from the process's `environ` array, read after the fork.
+    Meanwhile a test in the main thread may add a variable (L.seed_everything sets PL_GLOBAL_SEED), which
+    can move that array: the exec then fails with "[Errno 14] Bad address" (it failed CI once, at the
+    build's start). A copy made in this thread is the child's alone."""
+    return subprocess.run(args, env=dict(os.environ), **kwargs)
+
+
 def run_chapters() -> dict:
     runs = run_pages(python_pages(), _workroot)
     if REGENERATED is not None:
@@ -75,8 +86,8 @@ def build_site() -> str | None:
     warnings, or None."""
     if REGENERATED is not None:
         JOBS["run_result"].wait()
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = spawn([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(SITE)],
+                   cwd=ROOT, capture_output=True, text=True)
     problems = [line for line in result.stderr.splitlines() if line.startswith(("WARNING", "ERROR", "Error", "Aborted"))]
     if result.returncode and not problems:
         problems = result.stderr.strip().splitlines()[-5:]
@@ -169,10 +180,11 @@ def runs(run_result):
 
 @pytest.fixture(scope="session")
 def site_build() -> tuple[Path, str | None]:
-    """(site/, built once with `mkdocs build --strict`; the build's errors and warnings, or None)."""
+    """(site/, built once with `mkdocs build --strict`; the build's errors and warnings, why it did not run,
+    or None)."""
     problems, error = JOBS["site_build"].wait()
     if error is not None:
-        raise error
+        problems = "the build did not run:\n" + "".join(traceback.format_exception(error))
     return SITE, problems
 
 
