@@ -154,6 +154,9 @@ def test_chinese_search_finds_the_forget_gate(built_site):
     hits = {doc["location"].split("#")[0] for doc in index["docs"] if "遗忘\u200b门" in doc["text"]
             or "遗忘门" in doc["title"]}
     assert "theory/" in hits, "jieba did not segment 遗忘门 on the theory page"
+    repeated = sorted({doc["location"].split("#")[0] for doc in index["docs"]} & {f"generated/notebooks/{page}/"
+                                                                                 for page in notebook_pages()})
+    assert not repeated, f"notebook pages in the search index, repeating their chapters: {repeated}"
 
 
 def test_notebooks_are_pages_and_downloads(built_site):

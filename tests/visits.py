@@ -165,7 +165,9 @@ async def visit(browser, axe, clipboard, base: str, path: str) -> Visit:
         await page.goto(base + path, wait_until="load")
         await page.evaluate(FONTS_READY)
         result.math = await page.evaluate(MATH_REPORT)  # opens every <details> too
-        options = None if path in TEMPLATE_CHECKED_ON else {"rules": {"region": {"enabled": False}}}
+        options = {"resultTypes": ["violations"]}  # axe then skips listing what passed: a quarter of its time
+        if path not in TEMPLATE_CHECKED_ON:
+            options["rules"] = {"region": {"enabled": False}}
         result.violations = (await axe.run(page, options=options)).response.get("violations", [])
         async with clipboard:
             result.copied, result.copy_problems = await check_copy_buttons(page, result.page)

@@ -15,6 +15,8 @@ offered for download): what the committed notebooks cannot hold is completed whi
   itself as a script, a console error) and a `text/x-mathjax-config` block calling `MathJax.Hub`, which
   Material's instant navigation runs as plain JavaScript (another error). Both go; mathjax.py typesets
   the cells' math when the site is built.
+- Search: a notebook page repeats its chapter, so it is left out of the search index. Each hit then
+  leads to the chapter once, and the index every page loads is half the size (373 KB to 170 KB).
 """
 import base64
 import json
@@ -25,6 +27,7 @@ from pathlib import Path
 import addresses  # MkDocs puts docs/hooks/ on sys.path while it loads a hook
 import figures
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 
 DOCS = Path(__file__).parents[1]
 MATHJAX2_LOADER = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
@@ -87,6 +90,13 @@ def on_files(files, config):
         copy.write_text(json.dumps(made, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         file.abs_src_path = str(copy)  # what mkdocs-jupyter renders and offers for download
     return files
+
+
+@event_priority(100)  # before Material's search plugin indexes the page
+def on_page_context(context, page, config, nav):
+    if page.file.src_uri.endswith(".ipynb"):
+        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}
+    return context
 
 
 def on_post_page(output: str, page, config) -> str:
