@@ -6,10 +6,10 @@
 - Markers, set here from the fixtures a test uses: `chapters` (reads the pages' run in Jupyter kernels,
   a minute or two) and `browser` (headless Chromium). The quick inner loop is
   `pytest -m "not chapters and not browser"`.
-- Three long jobs run in background threads, each started as soon as collection shows that a selected
-  test needs it, and the tests that read them run last, so the rest of the suite runs meanwhile: the pages
-  with code, each in its own kernel (`run_result`); the site, built once into site/, which CI publishes
-  (`site_build`); every page of it visited once in Chromium (`visit_result`, visits.py).
+- Three long jobs run in background threads (jobs.py), each started as soon as collection shows that a
+  selected test needs it, and the tests that read them run last, so the rest of the suite runs meanwhile:
+  the pages with code, each in its own kernel (`run_result`); the site, built once into site/, which CI
+  publishes (`site_build`); every page of it visited once in Chromium (`visit_result`, visits.py).
 - A job that fails is reported by one test (test_pages.py::test_pages_run, test_site.py::test_site_builds,
   test_browser_site.py::test_pages_were_visited); the tests that need it are skipped, pointing there.
 """
@@ -20,10 +20,8 @@ import os
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # before torch is imported: see KERNEL_ENV in kernels.py
 
 import shutil  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
-import threading  # noqa: E402
 import traceback  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -31,6 +29,7 @@ import pytest  # noqa: E402
 
 import artifacts  # noqa: E402
 from browser import chromium_path  # noqa: E402
+from jobs import Job, spawn  # noqa: E402
 from kernels import run_pages  # noqa: E402
 from pages import ROOT, SNIPPETS, python_pages  # noqa: E402
 
@@ -39,39 +38,6 @@ sys.path.insert(0, str(SNIPPETS))
 SITE = ROOT / "site"
 _workroot = Path(tempfile.mkdtemp(prefix="lstm-book-run-"))
 REGENERATED: list[str] | None = None  # with --regenerate, one line per file written
-
-
-class Job:
-    """A function run once, in a background thread, from the first call of start()."""
-
-    def __init__(self, target):
-        self.target, self.thread, self.result, self.error = target, None, None, None
-
-    def start(self):
-        if self.thread is None:
-            self.thread = threading.Thread(target=self._run, daemon=True)
-            self.thread.start()
-
-    def _run(self):
-        try:
-            self.result = self.target()
-        except BaseException as e:  # noqa: BLE001 - reported by the test that reads the job
-            self.error = e
-
-    def wait(self):
-        self.start()
-        self.thread.join()
-        return self.result, self.error
-
-
-def spawn(args: list[str], **kwargs) -> subprocess.CompletedProcess:
-    """subprocess.run for the jobs' threads: the child gets a copy of the environment, not the process's own.
-
-    A child inherits the environment by exec'ing from the process's `environ` array, read after the fork.
-    Meanwhile a test in the main thread may add a variable (L.seed_everything sets PL_GLOBAL_SEED), which
-    can move that array: the exec then fails with "[Errno 14] Bad address" (it failed CI once, at the
-    build's start). A copy made in this thread is the child's alone."""
-    return subprocess.run(args, env=dict(os.environ), **kwargs)
 
 
 def run_chapters() -> dict:

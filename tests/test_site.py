@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import html
 import json
-import os
 import re
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from conftest import spawn
 from pages import DOCS, ROOT, nav_pages, notebook_pages
 
 POST = (Path(__file__).parent / "source-post.zh.md").read_text(encoding="utf-8").split("---\n", 2)[2]
@@ -23,34 +20,6 @@ def test_site_builds(site_build):
     _, problems = site_build
     if problems:
         pytest.fail(f"mkdocs build --strict:\n{problems}", pytrace=False)
-
-
-def test_the_build_starts_while_a_test_changes_the_environment():
-    """The build is spawned in a thread while tests run, and L.seed_everything in a test adds variables to
-    the environment. 30 spawns of the jobs' spawn() against a main thread that keeps adding and removing
-    variables: none may fail. subprocess.run with the inherited environment failed 24 to 27 of 30 times so."""
-    failures, done = [], threading.Event()
-
-    def spawn_30():
-        try:
-            for _ in range(30):
-                try:
-                    spawn(["true"], check=True)
-                except OSError as e:
-                    failures.append(e)
-        finally:
-            done.set()
-
-    threading.Thread(target=spawn_30).start()
-    i = 0
-    while not done.is_set():  # the environment grows by 50 variables, so its array moves, and shrinks back
-        names = [f"LSTM_BOOK_CHURN_{i + k}" for k in range(50)]
-        for name in names:
-            os.environ[name] = "1"
-        for name in names:
-            del os.environ[name]
-        i += 50
-    assert not failures, f"{len(failures)} of 30 spawns failed: {failures[0]}"
 
 
 def visible_text(site: Path) -> str:
