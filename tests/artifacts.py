@@ -98,7 +98,7 @@ def trainer_weights() -> dict:
     with the study's budgets and each model's learning rate: what the trainer on the seeds page starts
     from (docs/assets/javascripts/trainer.js). Parameters in the model's own order, which lstm-cell.js's
     layouts follow."""
-    import lightning as L
+    import torch
 
     from models import LSTMbyHand
 
@@ -107,7 +107,10 @@ def trainer_weights() -> dict:
     for name, (cls, epochs, longer) in study.MODELS.items():
         initial = {}
         for seed in study.SEEDS:
-            L.seed_everything(seed, verbose=False)
+            # What the study's L.seed_everything(seed) does for torch, whose generator alone draws the initial
+            # parameters (the same 21 x 2 sets, checked). seed_everything would also set environment variables,
+            # and this runs in a job's thread with --regenerate, while tests spawn programs (jobs.py).
+            torch.manual_seed(seed)
             model = cls()
             initial[str(seed)] = [v for p in model.parameters() for v in p.detach().flatten().tolist()]
         layout = "hand" if cls is LSTMbyHand else "nn"

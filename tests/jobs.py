@@ -37,11 +37,12 @@ ENVIRONMENT = dict(os.environ)
 def spawn(args: list[str], **kwargs) -> subprocess.CompletedProcess:
     """subprocess.run for a job's thread, giving the child ENVIRONMENT rather than the process's own.
 
-    On Linux, CPython starts a child with vfork(), so the child runs in the parent's memory until it execs,
-    and since 3.11.6 other threads keep running meanwhile (the GIL is released). With no `env`, the child
-    execs with the process's own `environ` array; a test in the main thread that adds a variable then
-    (L.seed_everything sets PL_GLOBAL_SEED and PL_SEED_WORKERS) can move that array under it, and the exec
-    fails with "[Errno 14] Bad address": it failed CI once, at the build's start (test_jobs.py). Copying
-    os.environ in the job's thread would race with such a test too; a copy made before any thread ran
-    cannot."""
+    On Linux, CPython starts a child with vfork() where it can (no preexec_fn, no change of user), so the
+    child runs in the parent's memory until it execs, and since 3.11.6 other threads keep running meanwhile
+    (the GIL is released). With no `env`, the child execs with the process's own `environ` array; a test
+    that adds or removes a variable then (L.seed_everything sets PL_GLOBAL_SEED and PL_SEED_WORKERS, and
+    pytest itself sets and removes PYTEST_CURRENT_TEST around every test) changes that array under it, and
+    the exec fails with "[Errno 14] Bad address". It failed CI once so, at the build's start (see
+    test_jobs.py). Copying os.environ in the job's thread would race with such a test too; a copy made
+    before any thread ran cannot."""
     return subprocess.run(args, env=ENVIRONMENT, **kwargs)
