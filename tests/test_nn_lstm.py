@@ -20,22 +20,24 @@ from weight_mapping import copy_hand_weights
 PAGE = (DOCS / "nn-lstm.md").read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
 def curve(runs) -> list[dict]:
+    """The chapter's logged curve, read once from its TensorBoard files."""
     return list(csv.DictReader(io.StringIO(artifacts.curves_csv(runs["nn-lstm"]))))
 
 
-def test_learns_in_300_epochs(runs):
+def test_learns_in_300_epochs(runs, curve):
     """The post's 300 epochs (the last logged point is epoch 300), and both companies within 0.05."""
-    assert int(curve(runs)[-1]["epoch"]) == 300, curve(runs)[-1]
+    assert int(curve[-1]["epoch"]) == 300, curve[-1]
     p = predictions(runs["nn-lstm"], "nn-lstm.py:check")
     assert abs(p["A"]) < 0.05 and abs(p["B"] - 1) < 0.05, p
 
 
-def test_the_curves_caption_is_the_curve(runs):
+def test_the_curves_caption_is_the_curve(curve):
     """The caption: both predictions wait near 0.5 for most of the run (more than half of the epochs within
     0.05 of it), then part quickly (from the last such epoch to both within 0.05 of their labels in under a
     sixth of the run)."""
-    rows = [(int(r["epoch"]), float(r["out_0"]), float(r["out_1"])) for r in curve(runs)]
+    rows = [(int(r["epoch"]), float(r["out_0"]), float(r["out_1"])) for r in curve]
     epochs = rows[-1][0]
     waiting = [e for e, a, b in rows if abs(a - 0.5) < 0.05 and abs(b - 0.5) < 0.05]
     learned = next(e for e, a, b in rows if e > waiting[-1] and abs(a) < 0.05 and abs(b - 1) < 0.05)

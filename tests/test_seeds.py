@@ -150,6 +150,7 @@ def test_the_pulls_sentence_is_the_studys():
     rows = [r for _, r in stuck_rows()]
     lengths = [v for r in rows for v in (r["pulls"]["A"], r["pulls"]["B"])]
     assert (low, high) == (f"{min(lengths):.3f}", f"{max(lengths):.3f}"), said
+    assert min(lengths) > 0.2, "the page says each company's own gradient is not small"
     assert all(r["pulls"]["cos"] < -0.99 for r in rows)
     assert all(r["pulls"]["A+B"] < min(r["pulls"]["A"], r["pulls"]["B"]) / 7 for r in rows)
     assert all(r["hessian_min"] < 0 for r in rows)

@@ -14,8 +14,9 @@ as standalone SVG.
 
 Numbers a caption states are checked against the data: each "N 轮" must be an epoch count of what the
 view shows (where a fit ended, or how many epochs a fit trained), each "N 步" and "N 个种子" the study's
-steps and number of seeds, so a caption cannot go on saying 2000 after the code changes to 1500. A missing or malformed data file, or a caption that
-disagrees, fails the build naming the page, the file and what to run.
+steps and number of seeds, so a caption cannot go on saying 2000 after the code changes to 1500. A
+missing or malformed data file, or a caption that disagrees, fails the build naming the page, the file
+and what to run.
 """
 import csv
 import html

@@ -1,7 +1,8 @@
 // The LSTM cell of this book, shared by the explorer (explorer.js) and the trainer (trainer.js): the
 // forward pass of LSTMbyHand.lstm_unit and nn.LSTM(1, 1), its backward pass through the four days written
-// out by hand, and PyTorch's Adam; and what both widgets share: loading, showing and reading numbers, mounting. Plain JavaScript in float64; the tests
-// measure how far it stays from PyTorch (tests/test_cell_js.py, tests/test_trainer.py).
+// out by hand, and PyTorch's Adam; and what both widgets share: loading, showing and reading numbers,
+// mounting. Plain JavaScript in float64; the tests measure how far it stays from PyTorch
+// (tests/test_cell_js.py, tests/test_trainer.py).
 (function () {
   "use strict";
 
