@@ -1,5 +1,5 @@
 """Chapter seeds, top to bottom: python snippets/seeds.py
-The whole study (about twenty minutes): python snippets/seeds.py --study docs/generated/seeds.json"""
+The whole study (about a quarter of an hour): python snippets/seeds.py --study docs/generated/seeds.json"""
 from models import LightningLSTM, LSTMbyHand
 from plain_loop import fit
 

@@ -157,7 +157,7 @@ def curves(source: Path, fits: str = "") -> Chart:
                  f"两家公司的平均损失 {fixed((last['out_0'] ** 2 + last['train_loss']) / 2)}。"))
 
 
-SEED_STUDY = "run `python snippets/seeds.py --study docs/generated/seeds.json` (about twenty minutes)"
+SEED_STUDY = "run `python snippets/seeds.py --study docs/generated/seeds.json` (about a quarter of an hour)"
 
 
 def seed_study(source: Path) -> dict:
